@@ -1,0 +1,49 @@
+#!/bin/sh
+# install-deps.sh - install what signet needs to build, test and demo on Debian 12
+#
+# Usage: contrib/install-deps.sh [build|test|demo]   (default: test)
+#
+# build: compilers, autotools and the -dev packages configure checks for.
+# test:  build plus the real components the tests drive: Postfix, swaks,
+#        miltertest, OpenDKIM's library and tools, dkimpy, Node's mailauth.
+# demo:  the same as test.
+# Must run as root on a Debian-based system; it runs apt-get update first.
+set -eu
+
+what=${1:-test}
+export DEBIAN_FRONTEND=noninteractive
+
+build_pkgs="build-essential autoconf automake libtool pkg-config
+	libmilter-dev libyaml-dev libssl-dev libsqlite3-dev libspf2-dev
+	libopendkim-dev"
+test_pkgs="postfix swaks opendkim opendkim-tools python3 python3-dkim
+	openssl procps iproute2 valgrind"
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps.sh: must run as root (it calls apt-get install)" >&2
+	exit 1
+fi
+
+# Postfix asks debconf questions on install; answer "No configuration":
+# the tests and the demo run private instances with their own main.cf.
+if command -v debconf-set-selections >/dev/null 2>&1; then
+	echo "postfix postfix/main_mailer_type select No configuration" |
+		debconf-set-selections
+fi
+
+apt-get update -q
+case $what in
+build)	pkgs=$build_pkgs ;;
+test|demo) pkgs="$build_pkgs $test_pkgs"
+	# Node.js runs the mailauth verifier; keep a Node the machine has.
+	command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm" ;;
+*)	echo "install-deps.sh: unknown set '$what' (use build, test or demo)" >&2
+	exit 2 ;;
+esac
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $pkgs
+
+# The system Postfix is not used: stop it if the package started one.
+if [ "$what" != build ] && command -v postfix >/dev/null 2>&1; then
+	postfix stop >/dev/null 2>&1 || true
+fi

@@ -1,0 +1,138 @@
+/*++
+/* NAME
+/*	log 3
+/* SUMMARY
+/*	logging to syslog or standard error
+/* SYNOPSIS
+/*	#include "log.h"
+/*
+/*	void	log_open(const char *ident, enum log_dest dest, int facility);
+/*	void	log_set_debug(int on);
+/*	void	log_info(const char *fmt, ...);
+/*	void	log_debug(const char *fmt, ...);
+/*	void	log_warn(const char *fmt, ...);
+/*	void	log_error(const char *fmt, ...);
+/*	void	log_fatal(const char *fmt, ...);
+/*	void	log_panic(const char *fmt, ...);
+/* DESCRIPTION
+/*	The levels have fixed meanings, as in Postfix:
+/*	info: what happened (one line per message in the milter);
+/*	warn: bad input from outside (a peer, a file), handled;
+/*	error: a failure we could not repair for this request, handled;
+/*	fatal: we cannot go on, exit(1);
+/*	panic: our own invariant is broken, abort().
+/*
+/*	Before log_open() everything goes to standard error with the
+/*	name "signet". Each call writes one line; lines from different
+/*	threads do not interleave.
+/*
+/*	Nothing logged may hold key material or message bodies: callers
+/*	log names, addresses, identifiers and counts only.
+/* LICENSE
+/*	MIT; see LICENSE in the source distribution.
+/*--*/
+
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <syslog.h>
+#include <pthread.h>
+
+#include "log.h"
+
+static const char *log_ident = "signet";
+static enum log_dest log_dest = LOG_TO_STDERR;
+static int log_debug_on;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* log_open - choose the destination */
+
+void
+log_open(const char *ident, enum log_dest dest, int facility)
+{
+	log_ident = ident;
+	log_dest = dest;
+	if (dest == LOG_TO_SYSLOG)
+		openlog(ident, LOG_PID | LOG_NDELAY, facility);
+}
+
+/* log_set_debug - turn debug lines on or off */
+
+void
+log_set_debug(int on)
+{
+	log_debug_on = on;
+}
+
+/* log_vwrite - write one line */
+
+static void
+log_vwrite(int prio, const char *label, const char *fmt, va_list ap)
+{
+	char    line[2048];
+
+	(void) vsnprintf(line, sizeof(line), fmt, ap);
+	if (log_dest == LOG_TO_SYSLOG) {
+		syslog(prio, "%s%s", label, line);
+		return;
+	}
+	(void) pthread_mutex_lock(&log_lock);
+	(void) fprintf(stderr, "%s: %s%s\n", log_ident, label, line);
+	(void) fflush(stderr);
+	(void) pthread_mutex_unlock(&log_lock);
+}
+
+#define LOG_FN(name, prio, label) \
+void name(const char *fmt, ...) \
+{ \
+	va_list ap; \
+	va_start(ap, fmt); \
+	log_vwrite(prio, label, fmt, ap); \
+	va_end(ap); \
+}
+
+LOG_FN(log_info, LOG_INFO, "")
+LOG_FN(log_warn, LOG_WARNING, "warning: ")
+LOG_FN(log_error, LOG_ERR, "error: ")
+
+/* log_debug - write a line only when debugging */
+
+void
+log_debug(const char *fmt,...)
+{
+	va_list ap;
+
+	if (!log_debug_on)
+		return;
+	va_start(ap, fmt);
+	log_vwrite(LOG_DEBUG, "debug: ", fmt, ap);
+	va_end(ap);
+}
+
+/* log_fatal - we cannot go on */
+
+void
+log_fatal(const char *fmt,...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_CRIT, "fatal: ", fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+/* log_panic - our own invariant is broken */
+
+void
+log_panic(const char *fmt,...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_CRIT, "panic: ", fmt, ap);
+	va_end(ap);
+	abort();
+}

@@ -1,0 +1,1 @@
+/* placeholder */ typedef int signet_placeholder;
