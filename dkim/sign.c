@@ -1,1 +1,326 @@
-/* placeholder */ typedef int signet_placeholder;
+/*++
+/* NAME
+/*	sign 3
+/* SUMMARY
+/*	build a DKIM-Signature header field
+/* SYNOPSIS
+/*	#include "sign.h"
+/*
+/*	int	dkim_sign(const struct sign_request *req,
+/*			const struct msg_header *hdrs, size_t nhdrs,
+/*			const unsigned char bh[CANON_DIGEST_LEN],
+/*			struct buf *value, struct buf *err);
+/*
+/*	const char *dkim_alg_name(enum dkim_alg alg);
+/*
+/*	void	dkim_header_list(const struct sign_request *req,
+/*			const struct msg_header *hdrs, size_t nhdrs,
+/*			struct buf *h);
+/* DESCRIPTION
+/*	dkim_sign() writes to value the DKIM-Signature field value (what
+/*	follows the colon, starting with a space, folded with CRLF TAB)
+/*	for the message whose header fields are hdrs, in order, and whose
+/*	canonical body hashes to bh (see canon(3)).
+/*
+/*	The h= list names every header field of the message that is in
+/*	req->headers, in message order, then each name in req->oversign
+/*	once more: a verifier finds no instance for that last mention,
+/*	so a field of that name added later breaks the signature
+/*	(RFC 6376 section 5.4.2). dkim_header_list() writes that list.
+/*
+/*	rsa-sha256 signs with RSASSA-PKCS1-v1_5 over SHA-256 (RFC 6376);
+/*	ed25519-sha256 signs the SHA-256 digest with pure Ed25519
+/*	(RFC 8463). The key is used read-only and may be shared by threads.
+/* DIAGNOSTICS
+/*	dkim_sign() returns 0, or -1 with the reason in err (the OpenSSL
+/*	error, never key material).
+/* LICENSE
+/*	MIT; see LICENSE in the source distribution.
+/*--*/
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <openssl/err.h>
+#include <openssl/rsa.h>
+
+#include "canon.h"
+#include "log.h"
+#include "sign.h"
+#include "xalloc.h"
+
+#define LINE_MAX_LEN	78		/* fold the field near this column */
+#define SIG_MAX		1024		/* RSA-8192 */
+
+/* dkim_alg_name - the a= tag value */
+
+const char *
+dkim_alg_name(enum dkim_alg alg)
+{
+	return (alg == ALG_ED25519_SHA256 ? "ed25519-sha256" : "rsa-sha256");
+}
+
+/* name_in - is name one of the list (lower case) */
+
+static int
+name_in(const char *name, char *const *list, size_t n)
+{
+	size_t  i;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(name, list[i]) == 0)
+			return (1);
+	return (0);
+}
+
+/* lower_copy - append a header name in lower case */
+
+static void
+lower_copy(struct buf *out, const char *name)
+{
+	for (; *name; name++)
+		buf_putc(out, (*name >= 'A' && *name <= 'Z') ? *name + 32 : *name);
+}
+
+/* dkim_header_list - the h= names, colon-separated */
+
+void
+dkim_header_list(const struct sign_request *req, const struct msg_header *hdrs,
+		 size_t nhdrs, struct buf *h)
+{
+	size_t  i;
+
+	buf_reset(h);
+	for (i = 0; i < nhdrs; i++) {
+		if (!name_in(hdrs[i].name, req->headers, req->nheaders))
+			continue;
+		if (h->len)
+			buf_putc(h, ':');
+		lower_copy(h, hdrs[i].name);
+	}
+	for (i = 0; i < req->noversign; i++) {
+		if (h->len)
+			buf_putc(h, ':');
+		buf_puts(h, req->oversign[i]);
+	}
+}
+
+/* hash_signed_headers - hash the fields h= names, bottom-up per name */
+
+static void
+hash_signed_headers(EVP_MD_CTX *md, const struct sign_request *req,
+		    const struct msg_header *hdrs, size_t nhdrs,
+		    const char *hlist, struct buf *scratch)
+{
+	char   *used = xcalloc(nhdrs ? nhdrs : 1, 1);
+	const char *p, *colon;
+	size_t  len;
+	ssize_t i;
+
+	for (p = hlist; *p; p = *colon ? colon + 1 : colon) {
+		if ((colon = strchr(p, ':')) == NULL)
+			colon = p + strlen(p);
+		len = colon - p;
+		for (i = (ssize_t) nhdrs - 1; i >= 0; i--) {
+			if (used[i] || strlen(hdrs[i].name) != len
+			    || strncasecmp(hdrs[i].name, p, len) != 0)
+				continue;
+			used[i] = 1;
+			buf_reset(scratch);
+			canon_header(req->header_canon, hdrs[i].name,
+				     hdrs[i].value, scratch);
+			(void) EVP_DigestUpdate(md, scratch->data, scratch->len);
+			break;
+		}
+	}
+	free(used);
+}
+
+/* fold_add - append a tag, folding before it when the line is long */
+
+static void
+fold_add(struct buf *v, size_t *col, const char *text)
+{
+	size_t  len = strlen(text);
+
+	if (*col + 1 + len > LINE_MAX_LEN && *col > 1) {
+		buf_puts(v, "\r\n\t");
+		*col = 8;
+	} else {
+		buf_putc(v, ' ');
+		(*col)++;
+	}
+	buf_puts(v, text);
+	*col += len;
+}
+
+/* fold_list - append h=, folding between names */
+
+static void
+fold_list(struct buf *v, size_t *col, const char *hlist)
+{
+	const char *p, *colon;
+	size_t  len;
+
+	fold_add(v, col, "h=");
+	for (p = hlist; *p; p = *colon ? colon + 1 : colon) {
+		if ((colon = strchr(p, ':')) == NULL)
+			colon = p + strlen(p);
+		len = colon - p + (*colon ? 1 : 0);
+		if (*col + len + 1 > LINE_MAX_LEN) {
+			buf_puts(v, "\r\n\t ");
+			*col = 9;
+		}
+		buf_append(v, p, len);
+		*col += len;
+	}
+	buf_putc(v, ';');
+	(*col)++;
+}
+
+/* fold_b64 - append base64 text, folded */
+
+static void
+fold_b64(struct buf *v, size_t col, const char *b64)
+{
+	size_t  len = strlen(b64), n;
+
+	while (len > 0) {
+		if (col >= LINE_MAX_LEN - 8) {
+			buf_puts(v, "\r\n\t ");
+			col = 9;
+		}
+		n = LINE_MAX_LEN - col;
+		if (n > len)
+			n = len;
+		buf_append(v, b64, n);
+		b64 += n;
+		len -= n;
+		col += n;
+	}
+}
+
+/* base64 - encode bytes */
+
+static char *
+base64(const unsigned char *p, size_t len)
+{
+	char   *out = xmalloc(4 * ((len + 2) / 3) + 1);
+
+	(void) EVP_EncodeBlock((unsigned char *) out, p, (int) len);
+	return (out);
+}
+
+/* build_value - the field value with an empty b= */
+
+static size_t
+build_value(const struct sign_request *req, const char *hlist,
+	    const unsigned char *bh, struct buf *v)
+{
+	char    tag[512];
+	char   *bh64;
+	size_t  col = strlen("DKIM-Signature:");
+
+	buf_reset(v);
+	fold_add(v, &col, "v=1;");
+	(void) snprintf(tag, sizeof(tag), "a=%s;", dkim_alg_name(req->alg));
+	fold_add(v, &col, tag);
+	(void) snprintf(tag, sizeof(tag), "c=%s/%s;",
+		 canon_name(req->header_canon), canon_name(req->body_canon));
+	fold_add(v, &col, tag);
+	(void) snprintf(tag, sizeof(tag), "d=%s;", req->domain);
+	fold_add(v, &col, tag);
+	(void) snprintf(tag, sizeof(tag), "s=%s;", req->selector);
+	fold_add(v, &col, tag);
+	(void) snprintf(tag, sizeof(tag), "t=%lld;", (long long) req->timestamp);
+	fold_add(v, &col, tag);
+	if (req->expire > 0) {
+		(void) snprintf(tag, sizeof(tag), "x=%lld;",
+				(long long) req->timestamp + req->expire);
+		fold_add(v, &col, tag);
+	}
+	fold_list(v, &col, hlist);
+	bh64 = base64(bh, CANON_DIGEST_LEN);
+	(void) snprintf(tag, sizeof(tag), "bh=%s;", bh64);
+	free(bh64);
+	fold_add(v, &col, tag);
+	fold_add(v, &col, "b=");
+	return (col);
+}
+
+/* sign_digest - sign the header hash with the key */
+
+static int
+sign_digest(const struct sign_request *req, const unsigned char *digest,
+	    unsigned char *sig, size_t *siglen)
+{
+	EVP_PKEY_CTX *pctx = NULL;
+	EVP_MD_CTX *mctx = NULL;
+	int     ok = 0;
+
+	if (req->alg == ALG_RSA_SHA256) {
+		ok = (pctx = EVP_PKEY_CTX_new(req->key, NULL)) != NULL
+			&& EVP_PKEY_sign_init(pctx) == 1
+			&& EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1
+			&& EVP_PKEY_CTX_set_signature_md(pctx, canon_sha256()) == 1
+			&& EVP_PKEY_sign(pctx, sig, siglen, digest,
+					 CANON_DIGEST_LEN) == 1;
+		EVP_PKEY_CTX_free(pctx);
+	} else {
+		ok = (mctx = EVP_MD_CTX_new()) != NULL
+			&& EVP_DigestSignInit(mctx, NULL, NULL, NULL, req->key) == 1
+			&& EVP_DigestSign(mctx, sig, siglen, digest,
+					  CANON_DIGEST_LEN) == 1;
+		EVP_MD_CTX_free(mctx);
+	}
+	return (ok ? 0 : -1);
+}
+
+/* dkim_sign - make the DKIM-Signature field value */
+
+int
+dkim_sign(const struct sign_request *req, const struct msg_header *hdrs,
+	  size_t nhdrs, const unsigned char *bh, struct buf *value,
+	  struct buf *err)
+{
+	struct buf hlist = BUF_INIT, scratch = BUF_INIT;
+	unsigned char digest[CANON_DIGEST_LEN], sig[SIG_MAX];
+	unsigned int dlen = sizeof(digest);
+	size_t  siglen = sizeof(sig), col;
+	EVP_MD_CTX *md;
+	char   *b64;
+	int     ret = -1;
+
+	dkim_header_list(req, hdrs, nhdrs, &hlist);
+	col = build_value(req, hlist.data ? hlist.data : "", bh, value);
+
+	if ((md = EVP_MD_CTX_new()) == NULL
+	    || EVP_DigestInit_ex(md, canon_sha256(), NULL) != 1)
+		log_fatal("cannot start a SHA-256 digest (out of memory?)");
+	hash_signed_headers(md, req, hdrs, nhdrs, hlist.data ? hlist.data : "",
+			    &scratch);
+	/* The signature field itself, empty b=, no trailing CRLF. */
+	buf_reset(&scratch);
+	canon_header(req->header_canon, "DKIM-Signature", value->data, &scratch);
+	(void) EVP_DigestUpdate(md, scratch.data, scratch.len - 2);
+	(void) EVP_DigestFinal_ex(md, digest, &dlen);
+	EVP_MD_CTX_free(md);
+
+	if (sign_digest(req, digest, sig, &siglen) < 0) {
+		buf_printf(err, "%s signing failed for d=%s s=%s: %s",
+			   dkim_alg_name(req->alg), req->domain, req->selector,
+			   ERR_reason_error_string(ERR_get_error()));
+		ERR_clear_error();
+	} else {
+		b64 = base64(sig, siglen);
+		fold_b64(value, col, b64);
+		free(b64);
+		ret = 0;
+	}
+	buf_free(&hlist);
+	buf_free(&scratch);
+	return (ret);
+}

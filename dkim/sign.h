@@ -35,6 +35,7 @@ struct sign_request {
 extern int dkim_sign(const struct sign_request *, const struct msg_header *,
 		             size_t, const unsigned char *, struct buf *,
 		             struct buf *);
+extern const char *dkim_alg_name(enum dkim_alg);
 extern void dkim_header_list(const struct sign_request *,
 			             const struct msg_header *, size_t,
 			             struct buf *);
