@@ -7,7 +7,7 @@
 /*	#include "keyring.h"
 /*
 /*	struct keyring *keyring_load(const struct policy *policy,
-/*			uid_t owner, struct diag *d);
+/*			struct diag *d);
 /*	struct keyring *keyring_free(struct keyring *ring);
 /*	EVP_PKEY *keyring_find(const struct keyring *ring,
 /*			const struct policy_selector *sel);
@@ -23,8 +23,9 @@
 /*	setup (RSA Montgomery values) before any message waits for it.
 /*
 /*	With the policy's require_safe_keys, a key file must be a regular
-/*	file that belongs to owner (the user signet-milter runs as) and
-/*	that neither group nor others may read or write. The bytes read
+/*	file that belongs to the user signet-milter runs as (the policy's
+/*	user, or the current one when none is set) and that neither group
+/*	nor others may read or write. The bytes read
 /*	are wiped before the buffer is freed.
 /*
 /*	keyring_find() returns the decoded key of a selector of the
@@ -234,16 +235,41 @@ key_warm(const struct policy_selector *sel, EVP_PKEY *key, struct buf *why)
 	return (ret);
 }
 
+/* key_owner - the user the keys must belong to */
+
+static int
+key_owner(const struct policy *policy, uid_t *owner, struct diag *d)
+{
+	struct passwd *pw;
+
+	*owner = geteuid();
+	if (policy->user == NULL)
+		return (0);
+	if ((pw = getpwnam(policy->user)) == NULL) {
+		diag_error(d, policy->path, 0, 0, "user \"%s\" does not exist; "
+			   "create it (useradd --system %s) or change user:",
+			   policy->user, policy->user);
+		return (-1);
+	}
+	*owner = pw->pw_uid;
+	return (0);
+}
+
 /* keyring_load - read, check and decode every key of the policy */
 
 struct keyring *
-keyring_load(const struct policy *policy, uid_t owner, struct diag *d)
+keyring_load(const struct policy *policy, struct diag *d)
 {
-	struct keyring *ring = xcalloc(1, sizeof(*ring));
+	struct keyring *ring;
 	struct keyring_entry *e;
 	struct buf why = BUF_INIT;
 	size_t  i, j, n = 0;
 	int     errors = d->errors;
+	uid_t   owner;
+
+	if (key_owner(policy, &owner, d) < 0)
+		return (NULL);
+	ring = xcalloc(1, sizeof(*ring));
 
 	for (i = 0; i < policy->ndomains; i++)
 		n += policy->domains[i].nselectors;

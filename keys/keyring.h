@@ -20,7 +20,7 @@ struct keyring {
 	size_t  nentries;
 };
 
-extern struct keyring *keyring_load(const struct policy *, uid_t, struct diag *);
+extern struct keyring *keyring_load(const struct policy *, struct diag *);
 extern struct keyring *keyring_free(struct keyring *);
 extern EVP_PKEY *keyring_find(const struct keyring *,
 			              const struct policy_selector *);

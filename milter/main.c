@@ -1,1 +1,335 @@
-/* placeholder */ typedef int signet_placeholder;
+/*++
+/* NAME
+/*	signet-milter 8
+/* SUMMARY
+/*	DKIM-signing milter
+/* SYNOPSIS
+/*	signet-milter [-c config] [-p socket] [-f] [-d] [-t] [-V]
+/* DESCRIPTION
+/*	signet-milter signs outbound mail for the domains of its policy
+/*	with their RSA and Ed25519 keys. The MTA hands it every message
+/*	(Postfix smtpd_milters and non_smtpd_milters, Sendmail
+/*	INPUT_MAIL_FILTER).
+/*
+/*	At start it reads the policy and decodes every key, binds the
+/*	socket, and then gives up root for the configured user. It never
+/*	reads a key or the policy on the per-message path.
+/*
+/*	Options:
+/*	-c config  the policy file (default /etc/signet/signet.yaml)
+/*	-p socket  listen here instead of the policy's socket
+/*	-f         stay in the foreground and log to standard error
+/*	-d         log debug lines too
+/*	-t         check the policy and the keys, then exit
+/*	-V         print the version and exit
+/* SIGNALS
+/*	SIGUSR1 reloads the policy and keys as one snapshot. A new policy
+/*	that does not load is refused with the reason logged, and the old
+/*	one keeps running. Messages in progress finish on the snapshot
+/*	they started with. (libmilter owns SIGHUP, SIGINT and SIGTERM.)
+/*
+/*	SIGTERM and SIGINT stop accepting connections, let messages in
+/*	progress finish (up to 30 seconds), and exit.
+/* DIAGNOSTICS
+/*	Exit status 1 with file:line:column errors on a bad policy or key;
+/*	one log line per message (see callbacks(3)).
+/* LICENSE
+/*	MIT; see LICENSE in the source distribution.
+/*--*/
+
+#include "config.h"
+
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "canon.h"
+#include "log.h"
+#include "milter.h"
+#include "snapshot.h"
+
+#define DEFAULT_CONFIG	SYSCONFDIR "/signet/signet.yaml"
+#define DRAIN_SECONDS	30
+
+static const char *config_path = DEFAULT_CONFIG;
+
+/* usage - say how to run */
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: signet-milter [-c config] [-p socket] "
+		"[-f] [-d] [-t] [-V]\n");
+	exit(2);
+}
+
+/* load - read policy and keys, printing every problem */
+
+static struct snapshot *
+load(void)
+{
+	struct diag d = DIAG_INIT;
+	struct snapshot *snap;
+	char   *line, *save = NULL;
+
+	snap = snapshot_load(config_path, &d);
+	if (d.text.data != NULL) {
+		for (line = strtok_r(d.text.data, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			if (snap)
+				log_warn("%s", line);
+			else
+				log_error("%s", line);
+		}
+	}
+	diag_free(&d);
+	return (snap);
+}
+
+/* lookup_user - uid and gid of the configured user and group */
+
+static void
+lookup_user(const struct policy *p, uid_t *uid, gid_t *gid)
+{
+	struct passwd *pw;
+	struct group *gr;
+
+	if ((pw = getpwnam(p->user)) == NULL)
+		log_fatal("%s: user \"%s\" does not exist; create it "
+			  "(useradd --system %s) or change user:",
+			  p->path, p->user, p->user);
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	if (p->group != NULL) {
+		if ((gr = getgrnam(p->group)) == NULL)
+			log_fatal("%s: group \"%s\" does not exist; create it "
+				  "or change group:", p->path, p->group);
+		*gid = gr->gr_gid;
+	}
+}
+
+/* drop_privileges - become the configured user for good */
+
+static void
+drop_privileges(const struct policy *p, uid_t uid, gid_t gid)
+{
+	if (p->user == NULL)
+		return;
+	if (geteuid() != 0) {
+		if (geteuid() != uid)
+			log_fatal("cannot become user %s: not started as root",
+				  p->user);
+		return;
+	}
+	if (setgroups(1, &gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
+		log_fatal("cannot become user %s: %m", p->user);
+	if (setuid(0) == 0)
+		log_fatal("could become root again after dropping to %s", p->user);
+}
+
+/* socket_path - the file of a unix: or local: socket, or NULL */
+
+static const char *
+socket_path(const char *conn)
+{
+	if (strncmp(conn, "unix:", 5) == 0)
+		return (conn + 5);
+	if (strncmp(conn, "local:", 6) == 0)
+		return (conn + 6);
+	if (*conn == '/')
+		return (conn);
+	return (NULL);
+}
+
+/* open_socket - bind the listening socket before giving up root */
+
+static void
+open_socket(const char *conn, uid_t uid, gid_t gid, int chown_it)
+{
+	const char *path = socket_path(conn);
+	mode_t  old;
+
+	if (smfi_setconn((char *) conn) != MI_SUCCESS)
+		log_fatal("bad socket \"%s\": use unix:PATH, inet:PORT@ADDRESS "
+			  "or inet6:PORT@ADDRESS", conn);
+	old = umask(007);		/* the MTA's group may connect */
+	if (smfi_opensocket(1) != MI_SUCCESS)
+		log_fatal("cannot listen on %s: %m; check the path or address, "
+			  "and that no other process uses it", conn);
+	(void) umask(old);
+	if (path != NULL && chown_it && chown(path, uid, gid) < 0)
+		log_fatal("cannot give socket %s to the signet user: %m", path);
+}
+
+/* write_pidfile - record our process id */
+
+static void
+write_pidfile(const char *path)
+{
+	FILE   *fp;
+
+	if (path == NULL)
+		return;
+	if ((fp = fopen(path, "w")) == NULL)
+		log_fatal("cannot write pid file %s: %m", path);
+	fprintf(fp, "%ld\n", (long) getpid());
+	if (fclose(fp) != 0)
+		log_fatal("cannot write pid file %s: %m", path);
+}
+
+/* daemonize - detach from the terminal */
+
+static void
+daemonize(void)
+{
+	int     fd;
+
+	switch (fork()) {
+	case -1:
+		log_fatal("fork: %m");
+	case 0:
+		break;
+	default:
+		_exit(0);
+	}
+	if (setsid() < 0)
+		log_fatal("setsid: %m");
+	if (chdir("/") < 0)
+		log_fatal("chdir /: %m");
+	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+		(void) dup2(fd, 0);
+		(void) dup2(fd, 1);
+		(void) dup2(fd, 2);
+		if (fd > 2)
+			(void) close(fd);
+	}
+}
+
+/* reload_thread - wait for SIGUSR1, load and swap the snapshot */
+
+static void *
+reload_thread(void *arg)
+{
+	sigset_t *set = arg;
+	struct snapshot *snap;
+	int     sig;
+
+	for (;;) {
+		if (sigwait(set, &sig) != 0)
+			continue;
+		log_info("reloading %s", config_path);
+		if ((snap = load()) == NULL) {
+			log_error("reload refused: %s has errors (above); the "
+				  "previous policy stays in force", config_path);
+			continue;
+		}
+		snapshot_install(snap);
+		log_info("reloaded %s: policy generation %lu", config_path,
+			 snap->generation);
+	}
+	return (NULL);
+}
+
+/* start_reloader - SIGUSR1 goes to one thread, blocked in all others */
+
+static void
+start_reloader(void)
+{
+	static sigset_t set;
+	pthread_t tid;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0
+	    || pthread_create(&tid, NULL, reload_thread, &set) != 0)
+		log_fatal("cannot start the reload thread");
+	(void) pthread_detach(tid);
+}
+
+/* drain - let messages in progress finish before exit */
+
+static void
+drain(void)
+{
+	int     waited, n;
+
+	for (waited = 0; (n = milter_in_flight()) > 0; waited++) {
+		if (waited == DRAIN_SECONDS * 10) {
+			log_warn("exiting with %d messages still in progress", n);
+			return;
+		}
+		(void) usleep(100000);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *sock = NULL;
+	struct snapshot *snap;
+	const struct policy *p;
+	int     ch, foreground = 0, test_only = 0;
+	uid_t   uid;
+	gid_t   gid;
+
+	while ((ch = getopt(argc, argv, "c:dfp:tV")) != -1) {
+		switch (ch) {
+		case 'c': config_path = optarg; break;
+		case 'd': log_set_debug(1); break;
+		case 'f': foreground = 1; break;
+		case 'p': sock = optarg; break;
+		case 't': test_only = 1; break;
+		case 'V': printf("signet-milter %s\n", PACKAGE_VERSION); return (0);
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (canon_init() < 0)
+		log_fatal("OpenSSL provides no SHA-256: check the OpenSSL installation");
+
+	if ((snap = load()) == NULL)
+		log_fatal("%s has errors (above); signet-milter does not start",
+			  config_path);
+	p = snap->policy;
+	uid = geteuid();
+	gid = getegid();
+	if (p->user != NULL)
+		lookup_user(p, &uid, &gid);
+	if (test_only) {
+		printf("%s: ok\n", config_path);
+		return (0);
+	}
+	snapshot_install(snap);
+	if (!foreground)
+		log_open("signet-milter", LOG_TO_SYSLOG, p->syslog_facility);
+	else
+		log_open("signet-milter", LOG_TO_STDERR, 0);
+
+	if (smfi_register(milter_desc) != MI_SUCCESS)
+		log_fatal("smfi_register failed");
+	open_socket(sock ? sock : p->socket, uid, gid,
+		    p->user != NULL && geteuid() == 0);
+	if (!foreground)
+		daemonize();
+	write_pidfile(p->pidfile);
+	drop_privileges(p, uid, gid);
+	start_reloader();
+
+	log_info("started: policy %s, %zu domains, listening on %s",
+		 config_path, p->ndomains, sock ? sock : p->socket);
+	if (smfi_main() != MI_SUCCESS)
+		log_fatal("the milter library stopped with an error");
+	drain();
+	log_info("stopped");
+	return (0);
+}

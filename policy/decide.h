@@ -29,7 +29,7 @@ struct verdict {
 	enum action action;		/* VERDICT_REFUSE: what to do */
 	const struct policy_domain *domain;	/* VERDICT_SIGN: d= domain */
 	char    from_domain[256];	/* lower case; "" when unknown */
-	char    reason[256];		/* for the log and the SMTP reply */
+	char    reason[512];		/* for the log and the SMTP reply */
 };
 
 extern void policy_decide(const struct policy *, const struct msg_facts *,
