@@ -5,7 +5,8 @@
 #
 # build: compilers, autotools and the -dev packages configure checks for.
 # test:  build plus the real components the tests drive: Postfix, swaks,
-#        miltertest, OpenDKIM's library and tools, dkimpy, Node's mailauth.
+#        miltertest (its own package), OpenDKIM's library and tools,
+#        dkimpy, Node's mailauth.
 # demo:  the same as test.
 # Must run as root on a Debian-based system; it runs apt-get update first.
 set -eu
@@ -15,9 +16,10 @@ export DEBIAN_FRONTEND=noninteractive
 
 build_pkgs="build-essential autoconf automake libtool pkg-config
 	libmilter-dev libyaml-dev libssl-dev libsqlite3-dev libspf2-dev
-	libopendkim-dev"
-test_pkgs="postfix swaks opendkim opendkim-tools python3 python3-dkim
-	openssl procps iproute2 valgrind"
+	libunbound-dev libpq-dev libmicrohttpd-dev libexpat1-dev zlib1g-dev
+	libzip-dev libgmime-3.0-dev libpsl-dev libopendkim-dev"
+test_pkgs="postfix swaks opendkim opendkim-tools miltertest python3
+	python3-dkim openssl procps iproute2 valgrind"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps.sh: must run as root (it calls apt-get install)" >&2

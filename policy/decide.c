@@ -71,16 +71,18 @@ void
 policy_decide(const struct policy *p, const struct msg_facts *f,
 	      struct verdict *v)
 {
-	const char *why = NULL;
+	const char *why = NULL, *source;
 	enum addr_status st;
 
 	memset(v, 0, sizeof(*v));
-	if (from_source(&p->sources, f) == NULL) {
+	if ((source = from_source(&p->sources, f)) == NULL) {
 		v->kind = VERDICT_PASS;
+		(void) snprintf(v->sender, sizeof(v->sender), "inbound");
 		(void) snprintf(v->reason, sizeof(v->reason),
 				"client is not a signing source");
 		return;
 	}
+	(void) snprintf(v->sender, sizeof(v->sender), "%s", source);
 	if (f->nfrom == 0 || f->from == NULL) {
 		refuse(v, p->actions.no_from, "message has no From header field; "
 		       "add one with the sender's address (RFC 5322)");
@@ -114,6 +116,7 @@ policy_decide(const struct policy *p, const struct msg_facts *f,
 	}
 	if ((v->domain = policy_find_domain(p, v->from_domain, NULL)) == NULL) {
 		v->kind = VERDICT_PASS;
+		(void) snprintf(v->sender, sizeof(v->sender), "unmanaged");
 		(void) snprintf(v->reason, sizeof(v->reason),
 				"signet does not sign for %s", v->from_domain);
 		return;

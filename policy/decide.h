@@ -29,6 +29,8 @@ struct verdict {
 	enum action action;		/* VERDICT_REFUSE: what to do */
 	const struct policy_domain *domain;	/* VERDICT_SIGN: d= domain */
 	char    from_domain[256];	/* lower case; "" when unknown */
+	char    sender[64];		/* who sent it: the matched source or
+					 * named sender, "unmanaged", ... */
 	char    reason[512];		/* for the log and the SMTP reply */
 };
 
