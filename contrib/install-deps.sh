@@ -16,7 +16,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 build_pkgs="build-essential autoconf automake libtool pkg-config
 	libmilter-dev libyaml-dev libssl-dev libsqlite3-dev libspf2-dev
-	libunbound-dev libpq-dev libmicrohttpd-dev libexpat1-dev zlib1g-dev
+	libunbound-dev libevent-dev libpq-dev libmicrohttpd-dev libexpat1-dev zlib1g-dev
 	libzip-dev libgmime-3.0-dev libpsl-dev libopendkim-dev"
 test_pkgs="postfix swaks opendkim opendkim-tools miltertest python3
 	python3-dkim openssl procps iproute2 valgrind"
