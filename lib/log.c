@@ -14,6 +14,7 @@
 /*	void	log_error(const char *fmt, ...);
 /*	void	log_fatal(const char *fmt, ...);
 /*	void	log_panic(const char *fmt, ...);
+/*	void	log_diag(int is_error, const char *line);
 /* DESCRIPTION
 /*	The levels have fixed meanings, as in Postfix:
 /*	info: what happened (one line per message in the milter);
@@ -21,6 +22,9 @@
 /*	error: a failure we could not repair for this request, handled;
 /*	fatal: we cannot go on, exit(1);
 /*	panic: our own invariant is broken, abort().
+/*
+/*	log_diag() writes a line of diag(3) text, which names its own
+/*	kind ("error:" or "warning:"), at error or warning priority.
 /*
 /*	Before log_open() everything goes to standard error with the
 /*	name "signet". Each call writes one line; lines from different
@@ -66,6 +70,21 @@ log_set_debug(int on)
 	log_debug_on = on;
 }
 
+/* log_vwrite_line - write one finished line */
+
+static void
+log_vwrite_line(int prio, const char *line)
+{
+	if (log_dest == LOG_TO_SYSLOG) {
+		syslog(prio, "%s", line);
+		return;
+	}
+	(void) pthread_mutex_lock(&log_lock);
+	(void) fprintf(stderr, "%s: %s\n", log_ident, line);
+	(void) fflush(stderr);
+	(void) pthread_mutex_unlock(&log_lock);
+}
+
 /* log_vwrite - write one line */
 
 static void
@@ -73,15 +92,12 @@ log_vwrite(int prio, const char *label, const char *fmt, va_list ap)
 {
 	char    line[2048];
 
-	(void) vsnprintf(line, sizeof(line), fmt, ap);
-	if (log_dest == LOG_TO_SYSLOG) {
-		syslog(prio, "%s%s", label, line);
-		return;
-	}
-	(void) pthread_mutex_lock(&log_lock);
-	(void) fprintf(stderr, "%s: %s%s\n", log_ident, label, line);
-	(void) fflush(stderr);
-	(void) pthread_mutex_unlock(&log_lock);
+	size_t  n;
+
+	n = (size_t) snprintf(line, sizeof(line), "%s", label);
+	if (n < sizeof(line))
+		(void) vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	log_vwrite_line(prio, line);
 }
 
 #define LOG_FN(name, prio, label) \
@@ -96,6 +112,14 @@ void name(const char *fmt, ...) \
 LOG_FN(log_info, LOG_INFO, "")
 LOG_FN(log_warn, LOG_WARNING, "warning: ")
 LOG_FN(log_error, LOG_ERR, "error: ")
+
+/* log_diag - a diagnostic line that carries its own label */
+
+void
+log_diag(int is_error, const char *line)
+{
+	log_vwrite_line(is_error ? LOG_ERR : LOG_WARNING, line);
+}
 
 /* log_debug - write a line only when debugging */
 

@@ -10,6 +10,7 @@ enum log_dest {
 
 extern void log_open(const char *, enum log_dest, int);
 extern void log_set_debug(int);
+extern void log_diag(int, const char *);
 extern void log_info(const char *,...)
 	__attribute__((format(printf, 1, 2)));
 extern void log_debug(const char *,...)

@@ -53,7 +53,10 @@
 #include <unistd.h>
 
 #include "canon.h"
+#include "count.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "milter.h"
 #include "snapshot.h"
 
@@ -85,10 +88,7 @@ load(void)
 	if (d.text.data != NULL) {
 		for (line = strtok_r(d.text.data, "\n", &save); line;
 		     line = strtok_r(NULL, "\n", &save)) {
-			if (snap)
-				log_warn("%s", line);
-			else
-				log_error("%s", line);
+			log_diag(snap == NULL, line);
 		}
 	}
 	diag_free(&d);
@@ -230,9 +230,11 @@ reload_thread(void *arg)
 		if ((snap = load()) == NULL) {
 			log_error("reload refused: %s has errors (above); the "
 				  "previous policy stays in force", config_path);
+			metrics_reload(0);
 			continue;
 		}
 		snapshot_install(snap);
+		metrics_reload(1);
 		log_info("reloaded %s: policy generation %lu", config_path,
 			 snap->generation);
 	}
@@ -245,12 +247,23 @@ static void
 start_reloader(void)
 {
 	static sigset_t set;
+	sigset_t all, old;
 	pthread_t tid;
+	int     err;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigfillset(&all);
+	/*
+	 * The reload thread blocks every signal: SIGTERM, SIGINT and SIGHUP
+	 * must reach libmilter's signal thread, not kill the process here.
+	 */
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0
-	    || pthread_create(&tid, NULL, reload_thread, &set) != 0)
+	    || pthread_sigmask(SIG_SETMASK, &all, &old) != 0)
+		log_fatal("cannot block signals for the reload thread");
+	err = pthread_create(&tid, NULL, reload_thread, &set);
+	(void) pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err != 0)
 		log_fatal("cannot start the reload thread");
 	(void) pthread_detach(tid);
 }
@@ -294,6 +307,7 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
+	log_open("signet-milter", LOG_TO_STDERR, 0);
 	if (canon_init() < 0)
 		log_fatal("OpenSSL provides no SHA-256: check the OpenSSL installation");
 
@@ -323,6 +337,8 @@ main(int argc, char **argv)
 		daemonize();
 	write_pidfile(p->pidfile);
 	drop_privileges(p, uid, gid);
+	count_open(p);
+	metrics_http_start(p->metrics.listen);
 	start_reloader();
 
 	log_info("started: policy %s, %zu domains, listening on %s",
@@ -330,6 +346,8 @@ main(int argc, char **argv)
 	if (smfi_main() != MI_SUCCESS)
 		log_fatal("the milter library stopped with an error");
 	drain();
+	metrics_http_stop();
+	count_close();
 	log_info("stopped");
 	return (0);
 }
