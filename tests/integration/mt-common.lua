@@ -77,6 +77,13 @@ function open(ip, daemon)
 		"{client_name}", "client.example.net")
 	step(conn, "connect", mt.conninfo(conn, "client.example.net",
 		ip or "127.0.0.1"), SMFIR_CONTINUE)
+	-- HELO before any MAIL macros, as an MTA does: miltertest would
+	-- otherwise send it after them, and the milter library drops the
+	-- macros of later stages when HELO arrives.
+	if not mt.test_option(conn, SMFIP_NOHELO) then
+		step(conn, "HELO", mt.helo(conn, "client.example.net"),
+			SMFIR_CONTINUE)
+	end
 	return conn
 end
 
