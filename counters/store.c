@@ -1,0 +1,361 @@
+/*++
+/* NAME
+/*	store 3
+/* SUMMARY
+/*	the counters store: open, and record with group commit
+/* SYNOPSIS
+/*	#include "store.h"
+/*
+/*	struct store *store_open(const char *spec, enum store_mode mode,
+/*			struct buf *err)
+/*
+/*	struct store *store_close(struct store *s)
+/*
+/*	const char *store_kind(const struct store *s)
+/*
+/*	void	store_set_retention(struct store *s, int hourly_days)
+/*
+/*	int	store_record(struct store *s, const struct count_event *ev)
+/* DESCRIPTION
+/*	store_open() opens the store that \fIspec\fR names: a URI that
+/*	starts with postgresql:// or postgres:// is a PostgreSQL
+/*	database, anything else the absolute path of an SQLite file.
+/*
+/*	STORE_READ connects at once and checks that the schema is the
+/*	one this signet reads; queries run in the calling thread. The
+/*	file must exist.
+/*
+/*	STORE_WRITE creates or upgrades the schema and starts a writer
+/*	thread. An SQLite file that cannot be opened or created is an
+/*	error, and so is a schema that cannot be upgraded; a PostgreSQL
+/*	server that does not answer is logged, and the writer connects
+/*	when it does. store_record() hands it one message's count and returns
+/*	once that count is committed (0) or could not be (-1). The writer
+/*	takes every record queued meanwhile, from all threads, into one
+/*	transaction (group commit): one commit, and for SQLite one fsync,
+/*	per batch, not per message. When the store is down (locked for
+/*	more than 5 s, disk full, server gone), every record fails at
+/*	once, and the writer tries to reconnect at most once a second
+/*	until it works again. Hourly rows older than the retention are
+/*	rolled up into days once an hour.
+/*
+/*	store_close() lets the writer commit what is queued, stops it,
+/*	closes the connection and returns NULL.
+/* DIAGNOSTICS
+/*	store_open() returns NULL with the reason in err. The writer logs
+/*	one error line when the store fails, then one a minute while it
+/*	stays down (how many counts were refused meanwhile), and one line
+/*	when it recovers. Fatal: out of memory, no thread.
+/* LICENSE
+/*	MIT; see LICENSE in the source distribution.
+/*--*/
+
+/* System library. */
+
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Utility library. */
+
+#include "log.h"
+#include "xalloc.h"
+
+/* Application-specific. */
+
+#include "store_impl.h"
+
+#define ROLLUP_EVERY	3600		/* seconds */
+#define LOG_EVERY	60		/* seconds, while failing */
+
+/* store_connect - open the database; create or check the schema */
+
+int
+store_connect(struct store *s, struct buf *err)
+{
+	int     rc;
+
+	if ((s->db = s->ops->open(s->spec, s->mode == STORE_WRITE, err)) == NULL)
+		return (STORE_NO_CONNECTION);
+	rc = s->mode == STORE_WRITE ? store_counters_migrate(s, err) :
+		store_counters_check(s, err);
+	if (rc < 0) {
+		s->ops->close(s->db);
+		s->db = NULL;
+	}
+	return (rc);
+}
+
+/* writer_log - say that the store fails, or works again */
+
+static void
+writer_log(struct store *s, int rc, int n, const struct buf *err)
+{
+	time_t  now = time(NULL);
+
+	if (rc == 0 && s->failing) {
+		log_info("counters: store %s works again; %lu message counts "
+			 "were refused while it was down", s->name, s->lost);
+		s->failing = 0;
+		s->lost = 0;
+	} else if (rc < 0) {
+		s->lost += n;
+		if (!s->failing || now >= s->last_log + LOG_EVERY) {
+			log_error("counters: cannot record counts in %s: %s; "
+				  "messages get the on_error action until it "
+				  "works again (%lu refused so far)", s->name,
+				  err->data ? err->data : "store unavailable",
+				  s->lost);
+			s->last_log = now;
+		}
+		s->failing = 1;
+	}
+}
+
+/* writer_commit - commit one batch, reconnecting if need be */
+
+static int
+writer_commit(struct store *s, struct pending *batch)
+{
+	struct buf err = BUF_INIT;
+	struct pending *p;
+	time_t  now = time(NULL);
+	int     rc = -1, n = 0;
+
+	for (p = batch; p; p = p->next)
+		n++;
+	if (s->db == NULL && now >= s->next_open) {
+		s->next_open = now + 1;
+		(void) store_connect(s, &err);
+	}
+	if (s->db != NULL) {
+		buf_reset(&err);
+		if ((rc = store_write_batch(s, batch, &err)) < 0) {
+			s->ops->close(s->db);	/* reconnect for the next */
+			s->db = NULL;
+			s->next_open = now + 1;
+		}
+	}
+	writer_log(s, rc, n, &err);
+	buf_free(&err);
+	return (rc);
+}
+
+/* writer_rollup - roll old hours into days, once an hour */
+
+static void
+writer_rollup(struct store *s)
+{
+	struct buf err = BUF_INIT;
+	time_t  now = time(NULL);
+
+	if (s->db == NULL || now < s->next_rollup)
+		return;
+	s->next_rollup = now + ROLLUP_EVERY;
+	if (store_rollup(s, now, &err) < 0)
+		log_warn("counters: rolling hourly counts older than %d days "
+			 "into days failed: %s; will try again in an hour",
+			 s->hourly_days, err.data);
+	buf_free(&err);
+}
+
+/* writer_main - take what is queued, commit it, wake the callers */
+
+static void *
+writer_main(void *arg)
+{
+	struct store *s = arg;
+	struct pending *batch, *p, *next;
+	struct timespec ts;
+	int     rc;
+
+	(void) pthread_mutex_lock(&s->lock);
+	for (;;) {
+		while (s->queue == NULL && !s->stop) {
+			(void) clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += 60;
+			(void) pthread_cond_timedwait(&s->work, &s->lock, &ts);
+			if (s->queue == NULL && !s->stop) {
+				(void) pthread_mutex_unlock(&s->lock);
+				writer_rollup(s);
+				(void) pthread_mutex_lock(&s->lock);
+			}
+		}
+		if (s->queue == NULL)
+			break;
+		batch = s->queue;
+		s->queue = NULL;
+		s->tail = &s->queue;
+		(void) pthread_mutex_unlock(&s->lock);
+		rc = writer_commit(s, batch);
+		writer_rollup(s);
+		(void) pthread_mutex_lock(&s->lock);
+		for (p = batch; p; p = next) {	/* wake exactly the callers */
+			next = p->next;
+			p->rc = rc;
+			p->done = 1;
+			(void) pthread_cond_signal(&p->cond);
+		}
+	}
+	(void) pthread_mutex_unlock(&s->lock);
+	return (NULL);
+}
+
+/* store_record - commit one message's count before returning */
+
+int
+store_record(struct store *s, const struct count_event *ev)
+{
+	struct pending p;
+
+	memset(&p, 0, sizeof(p));
+	p.ev = ev;
+	p.rc = -1;
+	(void) pthread_cond_init(&p.cond, NULL);
+	(void) pthread_mutex_lock(&s->lock);
+	if (s->running && !s->stop) {
+		*s->tail = &p;
+		s->tail = &p.next;
+		(void) pthread_cond_signal(&s->work);
+		while (!p.done)
+			(void) pthread_cond_wait(&p.cond, &s->lock);
+	}
+	(void) pthread_mutex_unlock(&s->lock);
+	(void) pthread_cond_destroy(&p.cond);
+	return (p.rc);
+}
+
+/* writer_start - the writer thread, with every signal blocked */
+
+static void
+writer_start(struct store *s)
+{
+	sigset_t all, old;
+	int     err;
+
+	(void) sigfillset(&all);
+	(void) pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&s->writer, NULL, writer_main, s);
+	(void) pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err != 0)
+		log_fatal("counters: cannot start the writer thread: %s",
+			  strerror(err));
+	s->running = 1;
+}
+
+/* store_name - the spec without a password, for messages */
+
+static char *
+store_name(const char *spec)
+{
+	const char *scheme = strstr(spec, "://"), *at, *colon;
+	struct buf b = BUF_INIT;
+
+	if (scheme == NULL || (at = strchr(scheme + 3, '@')) == NULL
+	    || (colon = memchr(scheme + 3, ':', at - scheme - 3)) == NULL)
+		return (xstrdup(spec));
+	buf_append(&b, spec, colon - spec);
+	buf_puts(&b, ":***");
+	buf_puts(&b, at);
+	return (buf_steal(&b));
+}
+
+/* store_free - release what store_open() allocated */
+
+static struct store *
+store_free(struct store *s)
+{
+	free(s->spec);
+	free(s->name);
+	free(s);
+	return (NULL);
+}
+
+/* store_open - connect, check the schema, start the writer */
+
+struct store *
+store_open(const char *spec, enum store_mode mode, struct buf *err)
+{
+	struct store *s;
+	int     rc;
+
+	if (spec == NULL || *spec == 0) {
+		buf_printf(err, "no counters store given; write counters: store: "
+			   "/var/lib/signet/counters.db or a postgresql:// URI");
+		return (NULL);
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->spec = xstrdup(spec);
+	s->name = store_name(spec);
+	s->mode = mode;
+	s->hourly_days = 35;
+	s->tail = &s->queue;
+	if (strncmp(spec, "postgresql://", 13) == 0
+	    || strncmp(spec, "postgres://", 11) == 0) {
+		s->ops = &db_pg_ops;
+	} else if (*spec == '/') {
+		s->ops = &db_sqlite_ops;
+	} else {
+		buf_printf(err, "counters store \"%s\" is neither an absolute file "
+			   "path (SQLite) nor a postgresql:// URI", s->name);
+		return (store_free(s));
+	}
+	if ((rc = store_connect(s, err)) < 0) {
+		if (mode != STORE_WRITE || s->ops != &db_pg_ops
+		    || rc != STORE_NO_CONNECTION)
+			return (store_free(s));
+		log_error("counters: %s; messages get the on_error action until "
+			  "it answers", err->data);
+		buf_reset(err);
+		s->next_open = time(NULL) + 1;
+	}
+	(void) pthread_mutex_init(&s->lock, NULL);
+	(void) pthread_cond_init(&s->work, NULL);
+	if (mode == STORE_WRITE)
+		writer_start(s);
+	return (s);
+}
+
+/* store_set_retention - keep hourly rows this many days */
+
+void
+store_set_retention(struct store *s, int hourly_days)
+{
+	(void) pthread_mutex_lock(&s->lock);
+	s->hourly_days = hourly_days;
+	s->next_rollup = 0;
+	(void) pthread_mutex_unlock(&s->lock);
+}
+
+/* store_kind - "sqlite" or "postgresql" */
+
+const char *
+store_kind(const struct store *s)
+{
+	return (s->ops->kind);
+}
+
+/* store_close - commit what is queued, stop the writer, disconnect */
+
+struct store *
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return (NULL);
+	if (s->running) {
+		(void) pthread_mutex_lock(&s->lock);
+		s->stop = 1;
+		(void) pthread_cond_signal(&s->work);
+		(void) pthread_mutex_unlock(&s->lock);
+		(void) pthread_join(s->writer, NULL);
+	}
+	if (s->db != NULL)
+		s->ops->close(s->db);
+	(void) pthread_mutex_destroy(&s->lock);
+	(void) pthread_cond_destroy(&s->work);
+	return (store_free(s));
+}

@@ -1,0 +1,150 @@
+#ifndef SIGNET_STORE_H
+#define SIGNET_STORE_H
+
+/* store - durable per-sender message counts, SQLite or PostgreSQL */
+
+#include <time.h>
+
+#include "backend.h"
+#include "buf.h"
+
+ /*
+  * SCHEMA (component "counters", version 1). The same tables in SQLite
+  * and PostgreSQL; times are Unix seconds, UTC.
+  *
+  * signet_schema(component TEXT PRIMARY KEY, version INTEGER NOT NULL)
+  *	One row per component that keeps tables in this database:
+  *	"counters" here, "dmarc" for the report importer. Each component
+  *	upgrades its own tables with store_migrate().
+  *
+  * counts: one row per period and combination of dimensions.
+  *	bucket BIGINT	start of the period
+  *	span INTEGER	3600 (an hour) or 86400 (a day: hours older than
+  *			retention.hourly_days are rolled up into days)
+  *	from_domain	From header domain, lower case; '' if none
+  *	sender		the policy's sender: "network", "authenticated",
+  *			"daemon", a named sender, "unmanaged", "inbound"
+  *	env_domain	envelope sender domain; '' for <>
+  *	sasl_login	SMTP AUTH login; '' if none
+  *	client_addr	client address of refused mail; '' otherwise
+  *	outcome		signed, refused, tempfailed, passed,
+  *			accepted-unsigned, monitored-would-refuse, ...
+  *	selectors	"selector:algorithm,..." of the signatures; ''
+  *	messages BIGINT	the count
+  *	PRIMARY KEY (bucket, span, from_domain, sender, env_domain,
+  *		sasl_login, client_addr, outcome, selectors)
+  *
+  * counts_summary: counts added up over what most queries do not
+ *	need (envelope domain, login, client, selectors): the same
+ *	messages, far fewer rows.
+ *	bucket, span, from_domain, sender, outcome as in counts;
+ *	messages BIGINT
+ *	PRIMARY KEY (bucket, span, from_domain, sender, outcome)
+ *	INDEX counts_by_domain (from_domain, bucket)
+ *
+ * counts_rcpt: messages per recipient domain. A message to three
+  *	recipients at one domain counts once for that domain; a message
+  *	to two domains counts once for each, so this table's sum is not a
+  *	message total (counts is).
+  *	bucket, span, from_domain, sender, outcome as in counts;
+  *	rcpt_domain TEXT (lower case); messages BIGINT
+  *	PRIMARY KEY (bucket, span, from_domain, sender, outcome,
+  *		rcpt_domain)
+  */
+
+struct store;
+
+ /*
+  * One decided message. Strings are never NULL ("" for none) and stay
+  * valid for the duration of store_record().
+  */
+struct count_event {
+	time_t  when;			/* when it was decided */
+	const char *from_domain;
+	const char *sender;
+	const char *env_domain;
+	const char *sasl_login;
+	const char *client_addr;	/* kept for refused outcomes only */
+	const char *outcome;
+	const char *selectors;		/* "s1:rsa-sha256,s2:ed25519-sha256" */
+	const char *const *rcpt_domains;	/* distinct, lower case */
+	size_t  nrcpt_domains;
+};
+
+enum store_mode {
+	STORE_READ,			/* queries from the calling thread */
+	STORE_WRITE			/* a writer thread commits records */
+};
+
+extern struct store *store_open(const char *, enum store_mode, struct buf *);
+extern struct store *store_close(struct store *);
+extern const char *store_kind(const struct store *);
+extern void store_set_retention(struct store *, int);
+extern int store_record(struct store *, const struct count_event *);
+extern int store_rollup(struct store *, time_t, struct buf *);
+
+ /*
+  * Schema versions, per component: steps[i] upgrades from version i to
+  * i + 1 (one or more statements).
+  */
+extern int store_migrate(struct store *, const char *, const char *const *,
+			         int, struct buf *);
+
+ /*
+  * Reading: messages grouped by some of these keys.
+  */
+enum count_key {
+	KEY_HOUR,			/* bucket start (a day for rolled-up rows) */
+	KEY_DAY,
+	KEY_DOMAIN,
+	KEY_SENDER,
+	KEY_RCPT_DOMAIN,		/* from counts_rcpt */
+	KEY_OUTCOME,
+	KEY_SELECTOR,
+	KEY_ENV_DOMAIN,
+	KEY_SASL_LOGIN,
+	KEY_CLIENT,
+	KEY_COUNT			/* number of keys */
+};
+
+struct count_filter {
+	time_t  since;			/* bucket >= since */
+	time_t  until;			/* bucket < until */
+	const char *domain;		/* From domain; NULL: all */
+	const char *sender;		/* NULL: all */
+};
+
+ /*
+  * One result row: values[i] belongs to keys[i] of the query, as text
+  * (times as Unix seconds).
+  */
+typedef int (*count_row_fn) (void *, const char *const *, long long);
+
+extern const char *count_key_name(enum count_key);
+extern int count_key_parse(const char *);
+extern int store_query(struct store *, const struct count_filter *,
+		               const enum count_key *, int, count_row_fn, void *,
+			               struct buf *);
+
+ /*
+  * The DMARC cross-check: messages per From domain, hour, outcome and
+  * recipient domain, from counts_rcpt; rows with span 86400 are days
+  * that were rolled up. Rows come ordered by bucket, from_domain,
+  * outcome, rcpt_domain.
+  */
+typedef int (*dmarc_row_fn) (void *, time_t bucket, int span,
+			             const char *from_domain, const char *outcome,
+			             const char *rcpt_domain, long long messages);
+
+extern int store_query_rcpt(struct store *, time_t, time_t, const char *,
+			            dmarc_row_fn, void *, struct buf *);
+
+ /*
+  * Other components' own tables (STORE_READ stores only): one statement
+  * with ? parameters, rows to the callback; store_kind() tells which
+  * SQL dialect.
+  */
+extern int store_sql(struct store *, const char *, const struct db_param *,
+		             int, db_row_fn, void *, struct buf *);
+
+#endif

@@ -1,0 +1,56 @@
+#ifndef SIGNET_STORE_IMPL_H
+#define SIGNET_STORE_IMPL_H
+
+/* store_impl - what the files of the counters store share */
+
+#include <pthread.h>
+
+#include "backend.h"
+#include "store.h"
+
+#define COUNTERS_COMPONENT	"counters"
+
+ /*
+  * A record waiting for the writer, on the stack of its caller.
+  */
+struct pending {
+	const struct count_event *ev;
+	struct pending *next;
+	int     done;			/* under the store lock */
+	int     rc;
+	pthread_cond_t cond;		/* signalled when done */
+};
+
+struct store {
+	const struct db_ops *ops;
+	struct db *db;			/* NULL while the store is down */
+	char   *spec;
+	char   *name;			/* spec without a password: for messages */
+	enum store_mode mode;
+	int     hourly_days;		/* keep hours this long */
+
+	/* STORE_WRITE: the writer thread and its queue. */
+	pthread_t writer;
+	int     running;
+	int     stop;
+	pthread_mutex_t lock;
+	pthread_cond_t work;
+	struct pending *queue;
+	struct pending **tail;
+
+	/* The writer's own state. */
+	time_t  next_open;		/* no reconnect before this */
+	time_t  next_rollup;
+	time_t  last_log;
+	int     failing;
+	unsigned long lost;		/* records refused while failing */
+};
+
+#define STORE_NO_CONNECTION	(-2)	/* store_connect(): cannot connect */
+
+extern int store_connect(struct store *, struct buf *);
+extern int store_write_batch(struct store *, struct pending *, struct buf *);
+extern int store_counters_migrate(struct store *, struct buf *);
+extern int store_counters_check(struct store *, struct buf *);
+
+#endif

@@ -1,0 +1,494 @@
+/*++
+/* NAME
+/*	store_write 3
+/* SUMMARY
+/*	the counters schema, its migrations, batch writes and roll-up
+/* SYNOPSIS
+/*	#include "store_impl.h"
+/*
+/*	int	store_migrate(struct store *s, const char *component,
+/*			const char *const *steps, int nsteps, struct buf *err)
+/*
+/*	int	store_counters_migrate(struct store *s, struct buf *err)
+/*
+/*	int	store_counters_check(struct store *s, struct buf *err)
+/*
+/*	int	store_write_batch(struct store *s, struct pending *batch,
+/*			struct buf *err)
+/*
+/*	int	store_rollup(struct store *s, time_t now, struct buf *err)
+/* DESCRIPTION
+/*	store_migrate() brings the tables of one component to version
+/*	\fInsteps\fR: in one transaction (which, on PostgreSQL, locks
+/*	signet_schema, so that MTAs starting at once upgrade once), it
+/*	runs steps[v] for every version v from the one recorded in
+/*	signet_schema up, and records the new version.
+/*
+/*	store_counters_migrate() does that for the counters' own tables;
+/*	store_counters_check() checks, for a reader, that they are at
+/*	the version this signet knows.
+/*
+/*	store_write_batch() adds up the records of a batch by row (three
+/*	messages of the same hour, domain, sender, ... make one upsert
+/*	of 3), for counts, counts_summary and counts_rcpt, sorts the rows, so that writers of a fleet lock rows in
+/*	one order and cannot deadlock, and writes them in one
+/*	transaction. A deadlock reported by the server is retried.
+/*
+/*	store_rollup() adds the hourly rows older than the retention up
+/*	into daily rows (span 86400) and deletes them, in one
+/*	transaction; the retention starts at midnight UTC.
+/* DIAGNOSTICS
+/*	-1 with the reason in err; the transaction is rolled back.
+/* LICENSE
+/*	MIT; see LICENSE in the source distribution.
+/*--*/
+
+/* System library. */
+
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Utility library. */
+
+#include "xalloc.h"
+
+/* Application-specific. */
+
+#include "store_impl.h"
+
+#define HOUR		3600
+#define DAY		86400
+#define RETRIES		3
+
+/*
+ * Version 1, as SQLite and PostgreSQL write it: in SQLite the tables are
+ * WITHOUT ROWID, so that a range of hours is one sequential scan of the
+ * primary key rather than a lookup per row.
+ */
+#define COUNTS_TABLE \
+	"CREATE TABLE counts (" \
+	" bucket BIGINT NOT NULL, span INTEGER NOT NULL," \
+	" from_domain TEXT NOT NULL, sender TEXT NOT NULL," \
+	" env_domain TEXT NOT NULL, sasl_login TEXT NOT NULL," \
+	" client_addr TEXT NOT NULL, outcome TEXT NOT NULL," \
+	" selectors TEXT NOT NULL, messages BIGINT NOT NULL," \
+	" PRIMARY KEY (bucket, span, from_domain, sender, env_domain," \
+	"  sasl_login, client_addr, outcome, selectors))"
+#define SUMMARY_TABLE \
+	"CREATE TABLE counts_summary (" \
+	" bucket BIGINT NOT NULL, span INTEGER NOT NULL," \
+	" from_domain TEXT NOT NULL, sender TEXT NOT NULL," \
+	" outcome TEXT NOT NULL, messages BIGINT NOT NULL," \
+	" PRIMARY KEY (bucket, span, from_domain, sender, outcome))"
+#define RCPT_TABLE \
+	"CREATE TABLE counts_rcpt (" \
+	" bucket BIGINT NOT NULL, span INTEGER NOT NULL," \
+	" from_domain TEXT NOT NULL, sender TEXT NOT NULL," \
+	" outcome TEXT NOT NULL, rcpt_domain TEXT NOT NULL," \
+	" messages BIGINT NOT NULL," \
+	" PRIMARY KEY (bucket, span, from_domain, sender, outcome," \
+	"  rcpt_domain))"
+#define DOMAIN_INDEX \
+	"CREATE INDEX counts_by_domain ON counts_summary (from_domain, bucket);"
+
+static const char *const counters_steps_sqlite[] = {
+	COUNTS_TABLE " WITHOUT ROWID;" SUMMARY_TABLE " WITHOUT ROWID;"
+	RCPT_TABLE " WITHOUT ROWID;" DOMAIN_INDEX,
+};
+
+static const char *const counters_steps_pg[] = {
+	COUNTS_TABLE ";" SUMMARY_TABLE ";" RCPT_TABLE ";" DOMAIN_INDEX,
+};
+
+#define COUNTERS_VERSION \
+	((int) (sizeof(counters_steps_pg) / sizeof(counters_steps_pg[0])))
+
+static const char upsert_counts[] =
+	"INSERT INTO counts (bucket, span, from_domain, sender, env_domain,"
+	" sasl_login, client_addr, outcome, selectors, messages)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	" ON CONFLICT (bucket, span, from_domain, sender, env_domain,"
+	" sasl_login, client_addr, outcome, selectors)"
+	" DO UPDATE SET messages = counts.messages + excluded.messages";
+
+static const char upsert_summary[] =
+	"INSERT INTO counts_summary (bucket, span, from_domain, sender, outcome,"
+	" messages) VALUES (?, ?, ?, ?, ?, ?)"
+	" ON CONFLICT (bucket, span, from_domain, sender, outcome)"
+	" DO UPDATE SET messages = counts_summary.messages + excluded.messages";
+
+static const char upsert_rcpt[] =
+	"INSERT INTO counts_rcpt (bucket, span, from_domain, sender, outcome,"
+	" rcpt_domain, messages) VALUES (?, ?, ?, ?, ?, ?, ?)"
+	" ON CONFLICT (bucket, span, from_domain, sender, outcome, rcpt_domain)"
+	" DO UPDATE SET messages = counts_rcpt.messages + excluded.messages";
+
+static const char get_version[] =
+	"SELECT version FROM signet_schema WHERE component = ?";
+
+static const char set_version[] =
+	"INSERT INTO signet_schema (component, version) VALUES (?, ?)"
+	" ON CONFLICT (component) DO UPDATE SET version = excluded.version";
+
+/* one_int - row callback: keep the first column as a number */
+
+static int
+one_int(void *ctx, int ncols, const char *const *cols)
+{
+	if (ncols > 0 && cols[0] != NULL)
+		*(long long *) ctx = strtoll(cols[0], NULL, 10);
+	return (0);
+}
+
+/* schema_version - the recorded version of a component; 0: none */
+
+static int
+schema_version(struct store *s, const char *component, long long *v,
+	       struct buf *err)
+{
+	struct db_param par = {component, 0};
+
+	*v = 0;
+	return (s->ops->run(s->db, get_version, &par, 1, one_int, v, err));
+}
+
+/* rollback - end a failed transaction, keeping the first error */
+
+static int
+rollback(struct store *s)
+{
+	struct buf ignore = BUF_INIT;
+
+	(void) s->ops->exec(s->db, "ROLLBACK", &ignore);
+	buf_free(&ignore);
+	return (-1);
+}
+
+/* migrate_steps - run the steps from version v up, record the last */
+
+static int
+migrate_steps(struct store *s, const char *component,
+	      const char *const *steps, int nsteps, long long v,
+	      struct buf *err)
+{
+	struct db_param par[2] = {{component, 0}, {NULL, nsteps}};
+
+	if (v > nsteps) {
+		buf_printf(err, "the %s tables of %s are at version %lld, newer "
+			    "than this signet knows (%d): upgrade signet",
+			    component, s->name, v, nsteps);
+		return (-1);
+	}
+	if (v == nsteps)
+		return (0);
+	for (; v < nsteps; v++)
+		if (s->ops->exec(s->db, steps[v], err) < 0)
+			return (-1);
+	return (s->ops->run(s->db, set_version, par, 2, NULL, NULL, err));
+}
+
+/* store_migrate - bring a component's tables to the last version */
+
+int
+store_migrate(struct store *s, const char *component,
+	      const char *const *steps, int nsteps, struct buf *err)
+{
+	long long v;
+
+	if (s->ops->exec(s->db, "CREATE TABLE IF NOT EXISTS signet_schema ("
+			 "component TEXT PRIMARY KEY, version INTEGER NOT NULL)",
+			 err) < 0)
+		return (-1);
+	if (s->ops->lock(s->db, err) < 0)
+		return (-1);
+	if (strcmp(s->ops->kind, "postgresql") == 0
+	    && s->ops->exec(s->db, "LOCK TABLE signet_schema IN EXCLUSIVE MODE",
+			    err) < 0)
+		return (rollback(s));
+	if (schema_version(s, component, &v, err) < 0
+	    || migrate_steps(s, component, steps, nsteps, v, err) < 0)
+		return (rollback(s));
+	if (s->ops->exec(s->db, "COMMIT", err) < 0)
+		return (rollback(s));
+	return (0);
+}
+
+/* store_counters_migrate - the counters' tables, created or upgraded */
+
+int
+store_counters_migrate(struct store *s, struct buf *err)
+{
+	return (store_migrate(s, COUNTERS_COMPONENT,
+			      s->ops == &db_pg_ops ? counters_steps_pg :
+			      counters_steps_sqlite, COUNTERS_VERSION, err));
+}
+
+/* store_counters_check - are the counters' tables what we read */
+
+int
+store_counters_check(struct store *s, struct buf *err)
+{
+	struct buf ignore = BUF_INIT;
+	long long v = 0;
+	int     rc;
+
+	rc = schema_version(s, COUNTERS_COMPONENT, &v, &ignore);
+	buf_free(&ignore);
+	if (rc < 0 || v == 0) {
+		buf_printf(err, "%s holds no counts yet: signet-milter creates "
+			   "the tables when it starts with this store", s->name);
+		return (-1);
+	}
+	if (v != COUNTERS_VERSION) {
+		buf_printf(err, "the counters tables of %s are at version %lld; "
+			   "this signet reads version %d: %s", s->name, v,
+			   COUNTERS_VERSION, v < COUNTERS_VERSION ?
+			   "restart signet-milter to upgrade them" :
+			   "upgrade signet");
+		return (-1);
+	}
+	return (0);
+}
+
+ /*
+  * A row to add to, while a batch is summed up. The strings point into
+  * the records of the batch.
+  */
+#define ROW_FIELDS	8
+
+struct row {
+	long long bucket;
+	const char *f[ROW_FIELDS];
+	int     nf;
+	long long n;
+};
+
+/* row_cmp - order rows by bucket, then fields */
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	int     i, c;
+
+	if (x->bucket != y->bucket)
+		return (x->bucket < y->bucket ? -1 : 1);
+	for (i = 0; i < x->nf; i++)
+		if ((c = strcmp(x->f[i], y->f[i])) != 0)
+			return (c);
+	return (0);
+}
+
+/* rows_sum - sort rows and merge equal ones; the new count */
+
+static size_t
+rows_sum(struct row *rows, size_t n)
+{
+	size_t  i, out = 0;
+
+	if (n == 0)
+		return (0);
+	qsort(rows, n, sizeof(*rows), row_cmp);
+	for (i = 1; i < n; i++) {
+		if (row_cmp(&rows[out], &rows[i]) == 0)
+			rows[out].n += rows[i].n;
+		else
+			rows[++out] = rows[i];
+	}
+	return (out + 1);
+}
+
+/* The rows of a batch, for counts, counts_summary and counts_rcpt. */
+struct rows {
+	struct row *c, *s, *r;
+	size_t  nc, ns, nr;
+};
+
+/* keeps_client - is the client address kept for this outcome */
+
+static int
+keeps_client(const char *outcome)
+{
+	return (strcmp(outcome, "signed") != 0 && strcmp(outcome, "passed") != 0);
+}
+
+/* batch_rows - the rows of counts and counts_rcpt for a batch */
+
+static void
+batch_rows(struct pending *batch, struct rows *b)
+{
+	const struct count_event *ev;
+	struct pending *p;
+	struct row *r;
+	size_t  i, ne = 0, nrc = 0;
+
+	for (p = batch; p; p = p->next, ne++)
+		nrc += p->ev->nrcpt_domains;
+	b->c = xcalloc(ne ? ne : 1, sizeof(*b->c));
+	b->s = xcalloc(ne ? ne : 1, sizeof(*b->s));
+	b->r = xcalloc(nrc ? nrc : 1, sizeof(*b->r));
+	b->nc = b->ns = b->nr = 0;
+	for (p = batch; p; p = p->next) {
+		ev = p->ev;
+		r = &b->s[b->ns++];
+		r->bucket = (long long) ev->when - (long long) ev->when % HOUR;
+		r->f[0] = ev->from_domain;
+		r->f[1] = ev->sender;
+		r->f[2] = ev->outcome;
+		r->nf = 3;
+		r->n = 1;
+		r = &b->c[b->nc++];
+		r->bucket = (long long) ev->when - (long long) ev->when % HOUR;
+		r->f[0] = ev->from_domain;
+		r->f[1] = ev->sender;
+		r->f[2] = ev->env_domain;
+		r->f[3] = ev->sasl_login;
+		r->f[4] = keeps_client(ev->outcome) ? ev->client_addr : "";
+		r->f[5] = ev->outcome;
+		r->f[6] = ev->selectors;
+		r->nf = 7;
+		r->n = 1;
+		for (i = 0; i < ev->nrcpt_domains; i++) {
+			r = &b->r[b->nr++];
+			r->bucket = (long long) ev->when - (long long) ev->when % HOUR;
+			r->f[0] = ev->from_domain;
+			r->f[1] = ev->sender;
+			r->f[2] = ev->outcome;
+			r->f[3] = ev->rcpt_domains[i];
+			r->nf = 4;
+			r->n = 1;
+		}
+	}
+	b->nc = rows_sum(b->c, b->nc);
+	b->ns = rows_sum(b->s, b->ns);
+	b->nr = rows_sum(b->r, b->nr);
+}
+
+/* write_rows - upsert summed rows with one statement */
+
+static int
+write_rows(struct store *s, const char *sql, const struct row *rows,
+	   size_t n, struct buf *err)
+{
+	struct db_param par[ROW_FIELDS + 3];
+	size_t  i;
+	int     j, rc;
+
+	for (i = 0; i < n; i++) {
+		memset(par, 0, sizeof(par));
+		par[0].num = rows[i].bucket;
+		par[1].num = HOUR;
+		for (j = 0; j < rows[i].nf; j++)
+			par[2 + j].text = rows[i].f[j];
+		par[2 + j].num = rows[i].n;
+		if ((rc = s->ops->run(s->db, sql, par, 3 + j, NULL, NULL, err)) < 0)
+			return (rc);
+	}
+	return (0);
+}
+
+/* write_once - one attempt at the batch's transaction */
+
+static int
+write_once(struct store *s, const struct rows *b, struct buf *err)
+{
+	int     rc;
+
+	if ((rc = s->ops->lock(s->db, err)) < 0)
+		return (rc);
+	if ((rc = write_rows(s, upsert_counts, b->c, b->nc, err)) < 0
+	    || (rc = write_rows(s, upsert_summary, b->s, b->ns, err)) < 0
+	    || (rc = write_rows(s, upsert_rcpt, b->r, b->nr, err)) < 0
+	    || (rc = s->ops->exec(s->db, "COMMIT", err)) < 0) {
+		(void) rollback(s);
+		return (rc);
+	}
+	return (0);
+}
+
+/* store_write_batch - commit the counts of a batch in one transaction */
+
+int
+store_write_batch(struct store *s, struct pending *batch, struct buf *err)
+{
+	struct rows b;
+	int     rc = -1, tries;
+
+	batch_rows(batch, &b);
+	for (tries = 0; tries < RETRIES; tries++) {
+		buf_reset(err);
+		if ((rc = write_once(s, &b, err)) != DB_RETRY)
+			break;
+	}
+	free(b.c);
+	free(b.s);
+	free(b.r);
+	return (rc < 0 ? -1 : 0);
+}
+
+static const char rollup_counts[] =
+	"INSERT INTO counts (bucket, span, from_domain, sender, env_domain,"
+	" sasl_login, client_addr, outcome, selectors, messages)"
+	" SELECT bucket - bucket % 86400, 86400, from_domain, sender,"
+	" env_domain, sasl_login, client_addr, outcome, selectors,"
+	" SUM(messages) FROM counts WHERE span = 3600 AND bucket < ?"
+	" GROUP BY bucket - bucket % 86400, from_domain, sender, env_domain,"
+	" sasl_login, client_addr, outcome, selectors"
+	" ON CONFLICT (bucket, span, from_domain, sender, env_domain,"
+	" sasl_login, client_addr, outcome, selectors)"
+	" DO UPDATE SET messages = counts.messages + excluded.messages";
+
+static const char rollup_rcpt[] =
+	"INSERT INTO counts_rcpt (bucket, span, from_domain, sender, outcome,"
+	" rcpt_domain, messages)"
+	" SELECT bucket - bucket % 86400, 86400, from_domain, sender, outcome,"
+	" rcpt_domain, SUM(messages) FROM counts_rcpt"
+	" WHERE span = 3600 AND bucket < ?"
+	" GROUP BY bucket - bucket % 86400, from_domain, sender, outcome,"
+	" rcpt_domain"
+	" ON CONFLICT (bucket, span, from_domain, sender, outcome, rcpt_domain)"
+	" DO UPDATE SET messages = counts_rcpt.messages + excluded.messages";
+
+static const char rollup_summary[] =
+	"INSERT INTO counts_summary (bucket, span, from_domain, sender, outcome,"
+	" messages)"
+	" SELECT bucket - bucket % 86400, 86400, from_domain, sender, outcome,"
+	" SUM(messages) FROM counts_summary WHERE span = 3600 AND bucket < ?"
+	" GROUP BY bucket - bucket % 86400, from_domain, sender, outcome"
+	" ON CONFLICT (bucket, span, from_domain, sender, outcome)"
+	" DO UPDATE SET messages = counts_summary.messages + excluded.messages";
+
+static const char drop_summary[] =
+	"DELETE FROM counts_summary WHERE span = 3600 AND bucket < ?";
+static const char drop_counts[] =
+	"DELETE FROM counts WHERE span = 3600 AND bucket < ?";
+static const char drop_rcpt[] =
+	"DELETE FROM counts_rcpt WHERE span = 3600 AND bucket < ?";
+
+/* store_rollup - hours older than the retention become days */
+
+int
+store_rollup(struct store *s, time_t now, struct buf *err)
+{
+	struct db_param cut = {NULL, 0};
+
+	if (s->db == NULL) {
+		buf_printf(err, "store %s is not connected", s->name);
+		return (-1);
+	}
+	cut.num = (long long) now - (long long) s->hourly_days * DAY;
+	cut.num -= cut.num % DAY;
+	if (s->ops->lock(s->db, err) < 0)
+		return (-1);
+	if (s->ops->run(s->db, rollup_counts, &cut, 1, NULL, NULL, err) < 0
+	    || s->ops->run(s->db, drop_counts, &cut, 1, NULL, NULL, err) < 0
+	    || s->ops->run(s->db, rollup_summary, &cut, 1, NULL, NULL, err) < 0
+	    || s->ops->run(s->db, drop_summary, &cut, 1, NULL, NULL, err) < 0
+	    || s->ops->run(s->db, rollup_rcpt, &cut, 1, NULL, NULL, err) < 0
+	    || s->ops->run(s->db, drop_rcpt, &cut, 1, NULL, NULL, err) < 0
+	    || s->ops->exec(s->db, "COMMIT", err) < 0)
+		return (rollback(s));
+	return (0);
+}

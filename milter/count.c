@@ -1,0 +1,223 @@
+/*++
+/* NAME
+/*	count 3
+/* SUMMARY
+/*	count every message signet-milter decides on
+/* SYNOPSIS
+/*	#include "count.h"
+/*
+/*	void	count_open(const struct policy *p)
+/*
+/*	void	count_close(void)
+/*
+/*	int	count_message(const struct count_msg *m)
+/*
+/*	enum action count_on_error(void)
+/*
+/*	void	count_rcpt_add(char ***v, size_t *n, const char *rcpt)
+/*
+/*	void	count_rcpt_free(char **v, size_t n)
+/* DESCRIPTION
+/*	count_open() opens the store of the policy's counters section,
+/*	once, at start (a reload cannot move the store); without the
+/*	section nothing is counted. count_close() commits what is queued
+/*	and closes it.
+/*
+/*	count_message() adds one message to the Prometheus metrics and,
+/*	when counting, commits it to the store; it returns once the count
+/*	is committed. The outcome is the verdict, with "rejected" named
+/*	"refused", and a message that the policy would have refused but
+/*	is in monitor mode "monitored-would-refuse". The selectors are
+/*	those of the signing domain, as selector:algorithm; the client
+/*	address is kept for mail that was not signed or passed.
+/*
+/*	count_on_error() is the action for a message whose count failed.
+/*
+/*	count_rcpt_add() adds the domain of a recipient address (<> and
+/*	route stripped, lower case) to a list, unless it is there
+/*	already; count_rcpt_free() frees the list.
+/* DIAGNOSTICS
+/*	count_open() is fatal when an SQLite store cannot be opened or
+/*	created; a PostgreSQL server that does not answer is logged and
+/*	retried when mail comes. count_message() returns -1 when the
+/*	count could not be committed; the store logs why.
+/* LICENSE
+/*	MIT; see LICENSE in the source distribution.
+/*--*/
+
+/* System library. */
+
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Utility library. */
+
+#include "buf.h"
+#include "log.h"
+#include "xalloc.h"
+
+/* Application-specific. */
+
+#include "count.h"
+#include "metrics.h"
+#include "store.h"
+
+#define RCPT_DOMAINS_MAX	1000	/* distinct domains kept per message */
+
+static struct store *store;
+static enum action on_error = ACTION_TEMPFAIL;
+
+/* count_open - open the store of the policy, if it has one */
+
+void
+count_open(const struct policy *p)
+{
+	struct buf err = BUF_INIT;
+
+	on_error = p->counters.on_error;
+	if (p->counters.store == NULL)
+		return;
+	if ((store = store_open(p->counters.store, STORE_WRITE, &err)) == NULL)
+		log_fatal("counters: %s; signet-milter does not start without "
+			  "its store (or remove the counters section)", err.data);
+	store_set_retention(store, p->counters.hourly_days);
+	log_info("counters: recording into %s store", store_kind(store));
+	buf_free(&err);
+}
+
+/* count_close - commit what is queued, close the store */
+
+void
+count_close(void)
+{
+	store = store_close(store);
+}
+
+/* count_on_error - what a message whose count failed gets */
+
+enum action
+count_on_error(void)
+{
+	return (on_error);
+}
+
+/* outcome_of - the counted outcome of a verdict */
+
+static const char *
+outcome_of(const struct count_msg *m)
+{
+	if (m->verdict->monitored && (strcmp(m->verdict_name, "signed") == 0
+				|| strcmp(m->verdict_name, "passed") == 0))
+		return ("monitored-would-refuse");
+	if (strcmp(m->verdict_name, "rejected") == 0)
+		return ("refused");
+	return (m->verdict_name);
+}
+
+/* selectors_of - "selector:algorithm,..." of a signed message */
+
+static void
+selectors_of(const struct count_msg *m, struct buf *b)
+{
+	const struct policy_domain *d = m->verdict->domain;
+	size_t  i;
+
+	buf_puts(b, "");
+	if (d == NULL || strcmp(m->verdict_name, "signed") != 0)
+		return;
+	for (i = 0; i < d->nselectors; i++)
+		buf_printf(b, "%s%s:%s", i ? "," : "", d->selectors[i].name,
+			   policy_alg_name(d->selectors[i].alg));
+}
+
+/* domain_of - the domain part of an address, or "" */
+
+static const char *
+domain_of(const char *addr)
+{
+	const char *at;
+
+	if (addr == NULL || (at = strrchr(addr, '@')) == NULL)
+		return ("");
+	return (at + 1);
+}
+
+/* count_message - metrics, and the store's count before the reply */
+
+int
+count_message(const struct count_msg *m)
+{
+	struct count_event ev;
+	struct buf sels = BUF_INIT;
+	char    env[256];
+	const char *outcome = outcome_of(m);
+	size_t  i;
+	int     rc = 0;
+
+	metrics_message(m->verdict->domain ? m->verdict->domain->name : "other",
+			m->verdict->sender, outcome, m->ms);
+	if (store == NULL)
+		return (0);
+	selectors_of(m, &sels);
+	(void) snprintf(env, sizeof(env), "%s", domain_of(m->mail_from));
+	for (i = 0; env[i]; i++)
+		env[i] = (char) tolower((unsigned char) env[i]);
+	memset(&ev, 0, sizeof(ev));
+	ev.when = time(NULL);
+	ev.from_domain = m->verdict->from_domain;
+	ev.sender = *m->verdict->sender ? m->verdict->sender : "unknown";
+	ev.env_domain = env;
+	ev.sasl_login = m->auth_authen ? m->auth_authen : "";
+	ev.client_addr = m->client_addr ? m->client_addr : "";
+	ev.outcome = outcome;
+	ev.selectors = sels.data;
+	ev.rcpt_domains = (const char *const *) m->rcpt_domains;
+	ev.nrcpt_domains = m->nrcpt_domains;
+	if (store_record(store, &ev) < 0) {
+		metrics_store_error();
+		rc = -1;
+	}
+	buf_free(&sels);
+	return (rc);
+}
+
+/* count_rcpt_add - add a recipient's domain, once */
+
+void
+count_rcpt_add(char ***v, size_t *n, const char *rcpt)
+{
+	const char *dom = domain_of(rcpt);
+	size_t  len = strcspn(dom, ">"), i;
+	char   *d;
+
+	if (len == 0 || *n >= RCPT_DOMAINS_MAX)
+		return;
+	d = xstrndup(dom, len);
+	for (i = 0; d[i]; i++)
+		d[i] = (char) tolower((unsigned char) d[i]);
+	for (i = 0; i < *n; i++) {
+		if (strcmp((*v)[i], d) == 0) {
+			free(d);
+			return;
+		}
+	}
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = d;
+}
+
+/* count_rcpt_free - free a list of domains */
+
+void
+count_rcpt_free(char **v, size_t n)
+{
+	size_t  i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}

@@ -1,0 +1,32 @@
+#ifndef SIGNET_COUNT_H
+#define SIGNET_COUNT_H
+
+/* count - signet-milter's counting of decided messages */
+
+#include <stddef.h>
+
+#include "decide.h"
+#include "policy.h"
+
+ /*
+  * What the callbacks know of a message at its final decision.
+  */
+struct count_msg {
+	const struct verdict *verdict;
+	const char *verdict_name;	/* "signed", "rejected", ... */
+	const char *mail_from;		/* envelope sender, without <> */
+	const char *auth_authen;	/* NULL: not logged in */
+	const char *client_addr;	/* text */
+	char *const *rcpt_domains;	/* distinct, lower case */
+	size_t  nrcpt_domains;
+	double  ms;			/* time spent in signet */
+};
+
+extern void count_open(const struct policy *);
+extern void count_close(void);
+extern int count_message(const struct count_msg *);
+extern enum action count_on_error(void);
+extern void count_rcpt_add(char ***, size_t *, const char *);
+extern void count_rcpt_free(char **, size_t);
+
+#endif

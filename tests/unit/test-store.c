@@ -1,0 +1,556 @@
+/*++
+/* NAME
+/*	test-store 1
+/* SUMMARY
+/*	counters store tests, on a real SQLite file or PostgreSQL server
+/* SYNOPSIS
+/*	test-store [postgresql://...]
+/* DESCRIPTION
+/*	Without an argument, every test runs on a new SQLite file in a
+/*	temporary directory; with a PostgreSQL URI, on that database,
+/*	whose signet tables are dropped before each test
+/*	(tests/counters/test-store-pg.sh starts a server for it).
+/*
+/*	Records from many threads at once must all be committed and
+/*	summed exactly, per From domain, sender, outcome and recipient
+/*	domain (once per domain per message); grouping and filters;
+/*	the DMARC view; schema versions per component, and refusal of a
+/*	newer schema; roll-up of old hours into days; on SQLite, a store
+/*	locked by another process fails the records with a clear
+/*	message and works again by itself once the lock is gone.
+/* LICENSE
+/*	MIT; see LICENSE in the source distribution.
+/*--*/
+
+#include "config.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "store.h"
+#include "test.h"
+#include "utctime.h"
+
+#define THREADS		16
+#define PER_THREAD	250
+
+static const char *pg_uri;		/* NULL: SQLite */
+static char tmpdir[] = "/tmp/signet-test-store.XXXXXX";
+static char spec[512];
+static int nspec;
+
+/* fresh_spec - a store that holds nothing yet */
+
+static const char *
+fresh_spec(void)
+{
+	struct buf err = BUF_INIT;
+	struct db *db;
+
+	if (pg_uri == NULL) {
+		(void) snprintf(spec, sizeof(spec), "%s/counters-%d.db", tmpdir,
+				++nspec);
+		return (spec);
+	}
+	if ((db = db_pg_ops.open(pg_uri, 1, &err)) == NULL) {
+		printf("  %s\n", err.data);
+		exit(99);
+	}
+	if (db_pg_ops.exec(db, "DROP TABLE IF EXISTS counts, counts_summary, counts_rcpt, "
+			   "signet_schema, dmarc_test", &err) < 0) {
+		printf("  %s\n", err.data);
+		exit(99);
+	}
+	db_pg_ops.close(db);
+	buf_free(&err);
+	(void) snprintf(spec, sizeof(spec), "%s", pg_uri);
+	return (spec);
+}
+
+/* event - a message of the tests */
+
+static void
+event(struct count_event *ev, time_t when, const char *domain,
+      const char *outcome, const char *const *rcpt, size_t nrcpt)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->when = when;
+	ev->from_domain = domain;
+	ev->sender = "network";
+	ev->env_domain = domain;
+	ev->sasl_login = "";
+	ev->client_addr = "192.0.2.7";
+	ev->outcome = outcome;
+	ev->selectors = strcmp(outcome, "signed") == 0 ? "s1:rsa-sha256" : "";
+	ev->rcpt_domains = rcpt;
+	ev->nrcpt_domains = nrcpt;
+}
+
+static int qkeys;
+static time_t base_hour;		/* two hours ago, whole */
+
+/* collect_row - one row of a query into a buffer */
+
+static int
+collect_row(void *ctx, const char *const *vals, long long n)
+{
+	struct buf *b = ctx;
+	int     i;
+
+	for (i = 0; i < qkeys; i++)
+		buf_printf(b, "%s%s", i ? "|" : "", vals[i] ? vals[i] : "NULL");
+	buf_printf(b, "=%lld;", n);
+	return (0);
+}
+
+/* query - rows of a grouped sum as text */
+
+static const char *
+query(struct store *s, const char *domain, const char *keys)
+{
+	static struct buf out;
+	struct count_filter f = {0, (time_t) 1 << 40, domain, NULL};
+	enum count_key k[4];
+	char    copy[128], *w, *save = NULL;
+	struct buf err = BUF_INIT;
+
+	qkeys = 0;
+	(void) snprintf(copy, sizeof(copy), "%s", keys);
+	for (w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save))
+		k[qkeys++] = count_key_parse(w);
+	buf_reset(&out);
+	if (store_query(s, &f, k, qkeys, collect_row, &out, &err) < 0)
+		buf_printf(&out, "error: %s", err.data);
+	buf_free(&err);
+	return (out.data ? out.data : "");
+}
+
+ /*
+  * A thread that records PER_THREAD messages.
+  */
+struct worker {
+	struct store *s;
+	int     id;
+	int     failed;
+};
+
+static const char *const rcpt_three[] = {"gmail.com", "outlook.com", "yahoo.com"};
+
+/* worker_main - record messages for two domains, with recipients */
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct count_event ev;
+	time_t  hour = base_hour;
+	int     i;
+
+	for (i = 0; i < PER_THREAD; i++) {
+		event(&ev, hour + (i % 2) * 3600 + w->id, i % 5 ? "example.com" :
+		      "example.org", i % 10 == 9 ? "refused" : "signed",
+		      rcpt_three, (size_t) (1 + i % 3));
+		if (store_record(w->s, &ev) != 0)
+			w->failed++;
+	}
+	return (NULL);
+}
+
+/* test_concurrent - many threads, every count exact */
+
+static void
+test_concurrent(void)
+{
+	struct worker w[THREADS];
+	pthread_t tid[THREADS];
+	struct buf err = BUF_INIT;
+	struct store *s;
+	char    want[256];
+	int     i, failed = 0;
+
+	test_begin("concurrent records are all committed, exactly");
+	base_hour = time(NULL) - 7200;
+	base_hour -= base_hour % 3600;
+	s = store_open(fresh_spec(), STORE_WRITE, &err);
+	test_assert(s != NULL);
+	if (s == NULL) {
+		printf("  %s\n", err.data);
+		test_end();
+		return;
+	}
+	for (i = 0; i < THREADS; i++) {
+		w[i].s = s;
+		w[i].id = i;
+		w[i].failed = 0;
+		(void) pthread_create(&tid[i], NULL, worker_main, &w[i]);
+	}
+	for (i = 0; i < THREADS; i++) {
+		(void) pthread_join(tid[i], NULL);
+		failed += w[i].failed;
+	}
+	test_assert_int(failed, 0);
+	s = store_close(s);
+	/* A reader sees what the writer committed. */
+	s = store_open(spec, STORE_READ, &err);
+	test_assert(s != NULL);
+	if (s != NULL) {
+		test_assert_str(query(s, NULL, ""), "=4000;");
+		test_assert_str(query(s, NULL, "domain"),
+				"example.com=3200;example.org=800;");
+		test_assert_str(query(s, NULL, "domain,outcome"),
+				"example.com|refused=400;example.com|signed=2800;"
+				"example.org|signed=800;");
+		(void) snprintf(want, sizeof(want), "%lld=400;%lld=400;",
+				(long long) base_hour, (long long) base_hour + 3600);
+		test_assert_str(query(s, "example.org", "hour"), want);
+		(void) snprintf(want, sizeof(want), "%lld=3200;",
+				(long long) (base_hour - base_hour % 86400));
+		if (base_hour % 86400 < 82800)	/* both hours in one day */
+			test_assert_str(query(s, "example.com", "day"), want);
+		/* 1, 2 or 3 recipient domains, i % 3 + 1. */
+		test_assert_str(query(s, NULL, "rcpt-domain"),
+			 "gmail.com=4000;outlook.com=2656;yahoo.com=1328;");
+		test_assert_str(query(s, NULL, "selector"),
+				"=400;s1:rsa-sha256=3600;");
+		test_assert_str(query(s, NULL, "client"),
+				"=3600;192.0.2.7=400;");
+		test_assert_str(query(s, NULL, "rcpt-domain,selector"),
+				"error: rcpt-domain cannot be combined with "
+				"selector: recipient domains are counted per "
+				"hour, From domain, sender and outcome only");
+	}
+	store_close(s);
+	buf_free(&err);
+	test_end();
+}
+
+/* dmarc_row - the DMARC view as text */
+
+static int
+dmarc_row(void *ctx, time_t bucket, int span, const char *from,
+	  const char *outcome, const char *rcpt, long long n)
+{
+	buf_printf(ctx, "%lld/%d %s %s %s=%lld;", (long long) bucket, span,
+		   from, outcome, rcpt, n);
+	return (0);
+}
+
+/* test_dmarc_view - messages per From domain, hour, outcome, rcpt */
+
+static void
+test_dmarc_view(void)
+{
+	static const char *const two[] = {"gmail.com", "outlook.com"};
+	struct count_event ev;
+	struct buf err = BUF_INIT, out = BUF_INIT;
+	struct store *s;
+	long long h = (long long) time(NULL) - 3 * 3600;
+	char    want[512];
+
+	h -= h % 3600;
+	test_begin("DMARC view: per From domain, hour, outcome, rcpt domain");
+	s = store_open(fresh_spec(), STORE_WRITE, &err);
+	test_assert(s != NULL);
+	if (s == NULL) {
+		printf("  %s\n", err.data);
+		test_end();
+		return;
+	}
+	event(&ev, h + 5, "example.com", "signed", two, 2);
+	test_assert_int(store_record(s, &ev), 0);
+	test_assert_int(store_record(s, &ev), 0);
+	event(&ev, h + 3700, "example.com", "signed", two, 1);
+	test_assert_int(store_record(s, &ev), 0);
+	event(&ev, h + 3700, "example.net", "passed", two + 1, 1);
+	test_assert_int(store_record(s, &ev), 0);
+	s = store_close(s);
+	s = store_open(spec, STORE_READ, &err);
+	test_assert(s != NULL);
+	if (s != NULL) {
+		test_assert_int(store_query_rcpt(s, 0, h + 86400, NULL, dmarc_row,
+						 &out, &err), 0);
+		(void) snprintf(want, sizeof(want),
+				"%lld/3600 example.com signed gmail.com=2;"
+				"%lld/3600 example.com signed outlook.com=2;"
+				"%lld/3600 example.com signed gmail.com=1;"
+				"%lld/3600 example.net passed outlook.com=1;",
+				h, h, h + 3600, h + 3600);
+		test_assert_str(out.data, want);
+		buf_reset(&out);
+		test_assert_int(store_query_rcpt(s, h + 3600, h + 7200, "example.net",
+						 dmarc_row, &out, &err), 0);
+		(void) snprintf(want, sizeof(want),
+				"%lld/3600 example.net passed outlook.com=1;",
+				h + 3600);
+		test_assert_str(out.data, want);
+	}
+	store_close(s);
+	buf_free(&out);
+	buf_free(&err);
+	test_end();
+}
+
+/* test_rollup - hours past the retention become days, sums kept */
+
+static void
+test_rollup(void)
+{
+	static const char *const one[] = {"gmail.com"};
+	struct count_event ev;
+	struct buf err = BUF_INIT;
+	struct store *s;
+	time_t  now = time(NULL), old = now - 40 * 86400;
+	char    want[256];
+	int     i;
+
+	test_begin("roll-up of hours older than the retention into days");
+	s = store_open(fresh_spec(), STORE_WRITE, &err);
+	test_assert(s != NULL);
+	if (s == NULL) {
+		printf("  %s\n", err.data);
+		test_end();
+		return;
+	}
+	for (i = 0; i < 6; i++) {
+		event(&ev, old - old % 86400 + i * 3600, "example.com", "signed",
+		      one, 1);
+		test_assert_int(store_record(s, &ev), 0);
+	}
+	event(&ev, now, "example.com", "signed", one, 1);
+	test_assert_int(store_record(s, &ev), 0);
+	s = store_close(s);
+	s = store_open(spec, STORE_READ, &err);
+	test_assert(s != NULL);
+	if (s == NULL) {
+		test_end();
+		return;
+	}
+	store_set_retention(s, 35);
+	test_assert_int(store_rollup(s, now, &err), 0);
+	(void) snprintf(want, sizeof(want), "%lld=6;%lld=1;",
+			(long long) (old - old % 86400),
+			(long long) (now - now % 3600));
+	test_assert_str(query(s, NULL, "hour"), want);
+	(void) snprintf(want, sizeof(want), "%lld=6;%lld=1;",
+			(long long) (old - old % 86400),
+			(long long) (now - now % 86400));
+	test_assert_str(query(s, NULL, "day"), want);
+	/* Rolled up twice: nothing changes. */
+	test_assert_int(store_rollup(s, now, &err), 0);
+	test_assert_str(query(s, NULL, "day"), want);
+	(void) snprintf(want, sizeof(want), "%lld|gmail.com=6;%lld|gmail.com=1;",
+			(long long) (old - old % 86400),
+			(long long) (now - now % 86400));
+	test_assert_str(query(s, NULL, "day,rcpt-domain"), want);
+	store_close(s);
+	buf_free(&err);
+	test_end();
+}
+
+/* test_schema - versions per component; a newer one is refused */
+
+static void
+test_schema(void)
+{
+	static const char *const steps[] = {
+		"CREATE TABLE dmarc_test (a INTEGER)",
+		"ALTER TABLE dmarc_test ADD COLUMN b INTEGER",
+	};
+	struct db_param par[1] = {{"counters", 0}};
+	struct buf err = BUF_INIT, out = BUF_INIT;
+	struct store *s;
+
+	test_begin("schema versions per component");
+	s = store_open(fresh_spec(), STORE_WRITE, &err);
+	test_assert(s != NULL);
+	s = store_close(s);
+	s = store_open(spec, STORE_READ, &err);
+	test_assert(s != NULL);
+	if (s == NULL) {
+		test_end();
+		return;
+	}
+	test_assert_int(store_migrate(s, "dmarc", steps, 1, &err), 0);
+	test_assert_int(store_migrate(s, "dmarc", steps, 2, &err), 0);
+	test_assert_int(store_migrate(s, "dmarc", steps, 2, &err), 0);
+	test_assert_int(store_sql(s, "INSERT INTO dmarc_test (a, b) VALUES (1, 2)",
+				  NULL, 0, NULL, NULL, &err), 0);
+	test_assert_int(store_migrate(s, "dmarc", steps, 1, &err), -1);
+	test_assert(strstr(err.data ? err.data : "", "dmarc tables of") != NULL);
+	buf_reset(&err);
+	/* The counters at a version this signet does not know. */
+	test_assert_int(store_sql(s, "UPDATE signet_schema SET version = 9 "
+				  "WHERE component = ?", par, 1, NULL, NULL, &err), 0);
+	s = store_close(s);
+	test_assert(store_open(spec, STORE_READ, &err) == NULL);
+	test_assert(strstr(err.data ? err.data : "", "at version 9; this "
+			   "signet reads version 1: upgrade signet") != NULL);
+	buf_reset(&err);
+	test_assert(store_open(spec, STORE_WRITE, &err) == NULL);
+	test_assert(strstr(err.data ? err.data : "", "newer than this signet "
+			   "knows (1): upgrade signet") != NULL);
+	buf_free(&out);
+	buf_free(&err);
+	test_end();
+}
+
+/* test_bad_specs - what is not a store, and a missing file */
+
+static void
+test_bad_specs(void)
+{
+	struct buf err = BUF_INIT;
+	struct count_event ev;
+	struct store *s;
+	char    path[600];
+
+	test_begin("bad store names and missing files");
+	test_assert(store_open("counters.db", STORE_WRITE, &err) == NULL);
+	test_assert_str(err.data, "counters store \"counters.db\" is neither an "
+			"absolute file path (SQLite) nor a postgresql:// URI");
+	buf_reset(&err);
+	(void) snprintf(path, sizeof(path), "%s/missing.db", tmpdir);
+	test_assert(store_open(path, STORE_READ, &err) == NULL);
+	test_assert(strstr(err.data, "signet-milter creates the store") != NULL);
+	buf_reset(&err);
+	(void) snprintf(path, sizeof(path), "%s/no/such/dir.db", tmpdir);
+	test_assert(store_open(path, STORE_WRITE, &err) == NULL);
+	test_assert(strstr(err.data, "check that its directory exists") != NULL);
+	buf_reset(&err);
+	test_assert(store_open("postgresql://signet:secret@127.0.0.1:1/x",
+			       STORE_READ, &err) == NULL);
+	test_assert(strstr(err.data, "PostgreSQL: cannot connect") != NULL);
+	test_assert(strstr(err.data, "secret") == NULL);
+	/* A writer starts without its server, and fails each record. */
+	s = store_open("postgresql://signet:secret@127.0.0.1:1/x", STORE_WRITE,
+		       &err);
+	test_assert(s != NULL);
+	if (s != NULL) {
+		event(&ev, time(NULL), "example.com", "signed", NULL, 0);
+		test_assert_int(store_record(s, &ev), -1);
+		store_close(s);
+	}
+	buf_free(&err);
+	test_end();
+}
+
+/* test_locked - a locked SQLite store fails, then recovers by itself */
+
+static void
+test_locked(void)
+{
+	static const char *const one[] = {"gmail.com"};
+	struct count_event ev;
+	struct buf err = BUF_INIT;
+	struct store *s;
+	sqlite3 *h = NULL;
+	int     i, rc = -1;
+
+	if (pg_uri != NULL)
+		return;
+	test_begin("a locked store fails the record, then recovers");
+	s = store_open(fresh_spec(), STORE_WRITE, &err);
+	test_assert(s != NULL);
+	if (s == NULL) {
+		test_end();
+		return;
+	}
+	event(&ev, time(NULL), "example.com", "signed", one, 1);
+	test_assert_int(store_record(s, &ev), 0);
+	test_assert_int(sqlite3_open(spec, &h), SQLITE_OK);
+	test_assert_int(sqlite3_exec(h, "BEGIN EXCLUSIVE", NULL, NULL, NULL),
+			SQLITE_OK);
+	test_assert_int(store_record(s, &ev), -1);
+	test_assert_int(sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	(void) sqlite3_close(h);
+	/* The writer reconnects at most once a second. */
+	for (i = 0; i < 30 && rc != 0; i++) {
+		if ((rc = store_record(s, &ev)) != 0)
+			(void) usleep(100000);
+	}
+	test_assert_int(rc, 0);
+	s = store_close(s);
+	s = store_open(spec, STORE_READ, &err);
+	test_assert(s != NULL);
+	if (s != NULL)
+		test_assert_str(query(s, NULL, ""), "=2;");
+	store_close(s);
+	buf_free(&err);
+	test_end();
+}
+
+/* test_utc_parse - the times signet counters accepts */
+
+static void
+test_utc_parse(void)
+{
+	static const struct {
+		const char *in;
+		long long want;		/* -1: refused */
+	}       cases[] = {
+		{"2026-11-22", 1795305600},
+		{"2026-11-22T15", 1795359600},
+		{"2026-11-22T15:30", 1795361400},
+		{"2026-11-22 15:30:07Z", 1795361407},
+		{"2026-11-22T15:30:00+01:00", 1795357800},
+		{"2026-11-22T15:30:00-0130", 1795366800},
+		{"2026-02-30", -1},
+		{"2026-11-22T24:00", -1},
+		{"22.11.2026", -1},
+		{"2026-11-22T15:30:00+1", -1},
+		{"2026-11-22X", -1},
+	};
+	char    out[32];
+	time_t  t;
+	size_t  i;
+
+	test_begin("ISO 8601 times, UTC");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (utc_parse(cases[i].in, &t) < 0)
+			t = -1;
+		if ((long long) t != cases[i].want)
+			printf("  %s\n", cases[i].in);
+		test_assert_int(t, cases[i].want);
+	}
+	utc_format(1795361407, 0, out, sizeof(out));
+	test_assert_str(out, "2026-11-22T15:30:07Z");
+	utc_format(1795361407, 1, out, sizeof(out));
+	test_assert_str(out, "2026-11-22");
+	test_end();
+}
+
+int
+main(int argc, char **argv)
+{
+	static void (*const tests[]) (void) = {
+		test_concurrent,
+		test_dmarc_view,
+		test_rollup,
+		test_schema,
+		test_bad_specs,
+		test_locked,
+		test_utc_parse,
+		NULL
+	};
+	int     rc;
+
+	pg_uri = argc > 1 ? argv[1] : NULL;
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return (99);
+	}
+	rc = test_run(tests);
+	if (getenv("SIGNET_KEEP") == NULL) {
+		char    cmd[600];
+
+		(void) snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+		if (system(cmd) != 0)
+			printf("cannot remove %s\n", tmpdir);
+	}
+	return (rc);
+}
