@@ -1,0 +1,20 @@
+#ifndef SIGNET_XCHECK_PRINT_H
+#define SIGNET_XCHECK_PRINT_H
+
+/* xcheck_print - the output of signet dmarc report */
+
+#include <stdio.h>
+
+#include "dmarc/xcheck.h"
+
+extern void xcheck_print_table(FILE *, const struct xcheck *);
+extern void xcheck_print_csv(FILE *, const struct xcheck *);
+extern void xcheck_print_json(FILE *, const struct xcheck *);
+extern void xcheck_print_html(FILE *, const struct xcheck *);
+
+/* Shared by the printers: xcheck_json.c. */
+extern void xp_json_string(FILE *, const char *);
+extern void xp_day(time_t, char *, size_t);
+extern void xp_percent(double, char *, size_t);
+
+#endif

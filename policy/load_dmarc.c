@@ -1,0 +1,334 @@
+/*++
+/* NAME
+/*	load_dmarc 3
+/* SUMMARY
+/*	read the "dmarc" section: the DMARC cross-check's settings
+/* SYNOPSIS
+/*	#include "load.h"
+/*
+/*	void	load_dmarc(struct loader *ld, const struct item *it)
+/* DESCRIPTION
+/*	load_dmarc() reads the top-level key "dmarc", a mapping used by
+/*	signet dmarc report (the milter ignores it):
+/* .IP egress
+/*	The public addresses of the organisation's MTAs, the addresses
+/*	receivers see its mail come from: a list of addresses or
+/*	networks. Without it, the egress of the "check" section.
+/* .IP window
+/*	The period a report covers when --since is not given (default
+/*	30d): a number of seconds, or a number with s, m, h, d or w.
+/* .IP min_days
+/*	The policy-step recommendation asks for reports on at least
+/*	this many days at the policy now published (1 to 366; default
+/*	14).
+/* .IP min_aligned_pass
+/*	... and at least this share of the legitimate mail passing
+/*	DMARC aligned (0 to 1, or a percentage: 0.98, 98%; default
+/*	0.98),
+/* .IP max_unknown_legit_share
+/*	... and at most this share of it from senders the policy does
+/*	not know (default 0.01).
+/* .IP reporters
+/*	Receivers whose reports are compared with signet's counts of
+/*	the recipient domains they receive for: a mapping from a name
+/*	to reports (the org_name values of its reports) and recipients
+/*	(recipient domains). A name that is built in (Google, Microsoft,
+/*	Yahoo) replaces the built-in entry.
+/* DIAGNOSTICS
+/*	Reported with the ld_* functions: an address or network that
+/*	does not parse or has host bits set; a window that is not a
+/*	time; a number out of range; a reporter without reports or
+/*	recipients; a recipient that is not a domain name.
+/*
+/*	Fatal: out of memory.
+/* LICENSE
+/*	MIT; see LICENSE in the source distribution.
+/*--*/
+
+/* System library. */
+
+#include "config.h"
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Utility library. */
+
+#include "xalloc.h"
+
+/* Application-specific. */
+
+#include "load.h"
+
+#define DMARC_MIN_DAYS_MAX	366
+
+/* load_egress_one - one entry of "egress" */
+
+static void
+load_egress_one(struct loader *ld, const struct item *it,
+		const struct yt_node *n)
+{
+	struct policy_dmarc *dm = &ld->p->dmarc;
+	char    net[INET6_ADDRSTRLEN + 8];
+	const char *text, *why;
+	struct cidr cidr;
+
+	if ((text = ld_entry(ld, it, n)) == NULL)
+		return;
+	switch (cidr_parse(text, &cidr, &why)) {
+	case 0:
+		dm->egress[dm->negress++] = cidr;
+		break;
+	case -2:
+		cidr_format(&cidr, net, sizeof(net));
+		ld_error(ld, n, "egress \"%s\" in \"dmarc\" has host bits set; "
+			 "write %s for the network, or %.*s/%d for the one "
+			 "address", text, net, (int) strcspn(text, "/"), text,
+			 cidr.family == AF_INET ? 32 : 128);
+		break;
+	default:
+		ld_error(ld, n, "egress \"%s\" in \"dmarc\" is not valid: %s; "
+			 "write an address (192.0.2.25, 2001:db8::25) or a "
+			 "network (192.0.2.0/28)", text, why);
+		break;
+	}
+}
+
+/* load_dm_egress - "egress" in "dmarc" */
+
+static void
+load_dm_egress(struct loader *ld, const struct item *it)
+{
+	struct policy_dmarc *dm = &ld->p->dmarc;
+	size_t  i;
+
+	if (!ld_want(ld, it, YT_SEQ))
+		return;
+	dm->egress = xreallocarray(dm->egress, dm->negress + it->val->nkids + 1,
+				   sizeof(*dm->egress));
+	for (i = 0; i < it->val->nkids; i++)
+		load_egress_one(ld, it, it->val->kids[i]);
+}
+
+/* load_dm_window - "window" in "dmarc" */
+
+static void
+load_dm_window(struct loader *ld, const struct item *it)
+{
+	const char *s, *why;
+	long    n;
+
+	if ((s = ld_string(ld, it)) == NULL)
+		return;
+	if ((why = duration_parse(s, &n)) != NULL)
+		ld_error(ld, it->val, "window \"%s\" %s %s", s, it->in, why);
+	else if (n < 86400)
+		ld_error(ld, it->val, "window \"%s\" %s is shorter than a day, "
+			 "the period of most reports; write e.g. 30d", s, it->in);
+	else
+		ld->p->dmarc.window = n;
+}
+
+/* load_dm_min_days - "min_days" in "dmarc" */
+
+static void
+load_dm_min_days(struct loader *ld, const struct item *it)
+{
+	const char *s;
+	char   *end;
+	long    n;
+
+	if ((s = ld_string(ld, it)) == NULL)
+		return;
+	n = strtol(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != 0 || n < 1 || n > DMARC_MIN_DAYS_MAX) {
+		ld_error(ld, it->val, "min_days \"%s\" %s is not a number of days "
+			 "from 1 to %d; write, e.g., 14", s, it->in,
+			 DMARC_MIN_DAYS_MAX);
+		return;
+	}
+	ld->p->dmarc.min_days = (int) n;
+}
+
+/* share_parse - 0.98 or 98%: a share from 0 to 1; -1 if not one */
+
+static double
+share_parse(const char *s)
+{
+	char   *end;
+	double  v;
+
+	if ((*s < '0' || *s > '9') && *s != '.')
+		return (-1);
+	v = strtod(s, &end);
+	if (*end == '%' && end[1] == 0)
+		v /= 100;
+	else if (*end != 0)
+		return (-1);
+	return (v >= 0 && v <= 1 ? v : -1);
+}
+
+/* load_share - a share setting */
+
+static void
+load_share(struct loader *ld, const struct item *it, double *out)
+{
+	const char *s;
+	double  v;
+
+	if ((s = ld_string(ld, it)) == NULL)
+		return;
+	if ((v = share_parse(s)) < 0) {
+		ld_error(ld, it->val, "%s \"%s\" %s is not a share from 0 to 1; "
+			 "write e.g. 0.98 or 98%%", it->key->value, s, it->in);
+		return;
+	}
+	*out = v;
+}
+
+/* load_dm_min_pass - "min_aligned_pass" in "dmarc" */
+
+static void
+load_dm_min_pass(struct loader *ld, const struct item *it)
+{
+	load_share(ld, it, &ld->p->dmarc.min_aligned_pass);
+}
+
+/* load_dm_max_unknown - "max_unknown_legit_share" in "dmarc" */
+
+static void
+load_dm_max_unknown(struct loader *ld, const struct item *it)
+{
+	load_share(ld, it, &ld->p->dmarc.max_unknown_share);
+}
+
+/* load_names - a list of lower-case names into v, n */
+
+static void
+load_names(struct loader *ld, const struct item *it, char ***vp, size_t *np,
+	   int domains)
+{
+	const char *s, *why;
+	size_t  i;
+
+	if (!ld_want(ld, it, YT_SEQ))
+		return;
+	*vp = xreallocarray(*vp, *np + it->val->nkids + 1, sizeof(**vp));
+	for (i = 0; i < it->val->nkids; i++) {
+		if ((s = ld_entry(ld, it, it->val->kids[i])) == NULL)
+			continue;
+		if (domains && (why = dns_name_check(s, 2)) != NULL)
+			ld_error(ld, it->val->kids[i], "recipient domain \"%s\" %s "
+				 "is not a domain name: %s; write e.g. gmail.com",
+				 s, it->in, why);
+		else
+			(*vp)[(*np)++] = lower_dup(s);
+	}
+}
+
+/* load_rep_reports - "reports" of a reporter: the org names */
+
+static void
+load_rep_reports(struct loader *ld, const struct item *it)
+{
+	struct policy_dmarc_reporter *r = it->ctx;
+
+	load_names(ld, it, &r->orgs, &r->norgs, 0);
+}
+
+/* load_rep_recipients - "recipients" of a reporter */
+
+static void
+load_rep_recipients(struct loader *ld, const struct item *it)
+{
+	struct policy_dmarc_reporter *r = it->ctx;
+
+	load_names(ld, it, &r->rcpt_domains, &r->nrcpt_domains, 1);
+}
+
+static const struct rule reporter_rules[] = {
+	{"reports", load_rep_reports},
+	{"recipients", load_rep_recipients},
+	{NULL, NULL},
+};
+
+/* load_reporter - one name and its settings under "reporters" */
+
+static void
+load_reporter(struct loader *ld, const struct yt_node *key,
+	      const struct yt_node *val)
+{
+	struct policy_dmarc *dm = &ld->p->dmarc;
+	struct policy_dmarc_reporter r;
+	struct buf in = BUF_INIT;
+	int     errors = ld->errors;
+	size_t  i;
+
+	if (key->type != YT_SCALAR || key->value[0] == 0) {
+		if (key->type != YT_BAD)
+			ld_error(ld, key, "a reporter name must be a single value, "
+				 "not %s; write e.g. Google:", yt_kind(key));
+		return;
+	}
+	for (i = 0; i < dm->nreporters; i++) {
+		if (ascii_caseeq(dm->reporters[i].name, key->value)) {
+			ld_error(ld, key, "reporter \"%s\" is given twice in "
+				 "\"dmarc\"; merge the two", key->value);
+			return;
+		}
+	}
+	memset(&r, 0, sizeof(r));
+	r.name = xstrdup(key->value);
+	buf_printf(&in, "in reporter \"%s\"", r.name);
+	if (val->type == YT_MAP)
+		(void) walk_map(ld, val, in.data, reporter_rules, &r);
+	else if (val->type != YT_BAD)
+		ld_error(ld, val, "reporter \"%s\" in \"dmarc\" must be a mapping, "
+			 "not %s; write reports: [ORG NAMES] and recipients: "
+			 "[DOMAINS] under it", r.name, yt_kind(val));
+	if (ld->errors == errors && (r.norgs == 0 || r.nrcpt_domains == 0))
+		ld_error(ld, key, "reporter \"%s\" in \"dmarc\" needs both reports "
+			 "(the org_name of its reports, e.g. [google.com]) and "
+			 "recipients (the domains it receives for, e.g. "
+			 "[gmail.com])", r.name);
+	buf_free(&in);
+	dm->reporters = xreallocarray(dm->reporters, dm->nreporters + 1,
+				      sizeof(*dm->reporters));
+	dm->reporters[dm->nreporters++] = r;
+}
+
+/* load_dm_reporters - "reporters" in "dmarc" */
+
+static void
+load_dm_reporters(struct loader *ld, const struct item *it)
+{
+	size_t  i;
+
+	if (!ld_want(ld, it, YT_MAP))
+		return;
+	for (i = 0; i + 1 < it->val->nkids; i += 2)
+		load_reporter(ld, it->val->kids[i], it->val->kids[i + 1]);
+}
+
+static const struct rule dmarc_rules[] = {
+	{"egress", load_dm_egress},
+	{"window", load_dm_window},
+	{"min_days", load_dm_min_days},
+	{"min_aligned_pass", load_dm_min_pass},
+	{"max_unknown_legit_share", load_dm_max_unknown},
+	{"reporters", load_dm_reporters},
+	{NULL, NULL},
+};
+
+/* load_dmarc - "dmarc": the DMARC cross-check's settings */
+
+void
+load_dmarc(struct loader *ld, const struct item *it)
+{
+	if (!ld_want(ld, it, YT_MAP))
+		return;
+	(void) walk_map(ld, it->val, "in \"dmarc\"", dmarc_rules, NULL);
+}
