@@ -6,6 +6,8 @@
 /* SYNOPSIS
 /*	signet config check [-c config]
 /*	signet version
+/*	signet counters [-c config] [--store SPEC] [--since T] [--until T]
+/*		[--domain D] [--sender S] [--by KEYS] [--format FORMAT]
 /* DESCRIPTION
 /*	signet is the administrator's side of signet-milter: it links the
 /*	same policy, key and signer code as the daemon, and never libmilter.
@@ -29,6 +31,7 @@
 #include <unistd.h>
 
 #include "canon.h"
+#include "cli/commands.h"
 #include "diag.h"
 #include "keyring.h"
 #include "log.h"
@@ -106,6 +109,17 @@ cmd_version(int argc, char **argv)
 static const struct command commands[] = {
 	{"config check", cmd_config_check, "check the policy file and its keys"},
 	{"version", cmd_version, "print the version"},
+	{"counters", cmd_counters, "messages counted, by domain, sender, hour, ..."},
+	{"dmarc import", cmd_dmarc_import, "import DMARC reports: files, folders, mail, -"},
+	{"dmarc failures", cmd_dmarc_failures, "list DMARC failure reports"},
+	{"dmarc report", cmd_dmarc_report, "DMARC reports against signet's counts; policy step"},
+	{"keys generate", cmd_keys_generate, "make a DKIM key, print its DNS record"},
+	{"keys list", cmd_keys_list, "keys and their states (--check: DNS too)"},
+	{"keys dns", cmd_keys_dns, "DNS records to publish, and to remove"},
+	{"keys check", cmd_keys_check, "check each selector's DNS record (exit 0/1/2)"},
+	{"keys rotate", cmd_keys_rotate, "start a staged key rotation"},
+	{"keys activate", cmd_keys_activate, "switch to pending keys seen in DNS"},
+	{"check", cmd_check, "audit a domain: SPF, DKIM, DMARC, blocklists (exit 0/1/2)"},
 };
 
 /* usage - list the commands */

@@ -140,16 +140,24 @@ step_policy() {
 	CFG=$ETC/signet.yaml
 	SOCK=unix:$IT_TMP/run/signet.sock
 	mkdir -p "$IT_TMP/run"
+	mkdir -p "$IT_TMP/var"
+	chown signet:signet "$IT_TMP/var"
 	cat >"$CFG" <<EOF
-# Demo policy: sign $DOMAIN with both keys, for mail from this host.
+# Demo policy: sign $DOMAIN with both keys. Only this host (127.0.0.1)
+# may send as $DOMAIN; every message is counted.
 socket: $SOCK
 user: signet
 pidfile: $IT_TMP/run/signet-milter.pid
 sources:
   authenticated: true
   networks: [127.0.0.0/8, "::1/128"]
+counters:
+  store: $IT_TMP/var/counters.db
 domains:
   $DOMAIN:
+    senders:
+      this-host:
+        networks: [127.0.0.1/32, "::1/128"]
     selectors:
       - name: rsa
         algorithm: rsa-sha256
@@ -218,6 +226,30 @@ step_verify() {
 }
 
 # ------------------------------------------------------------------
+step_relay() {
+	section "An unauthorised relay tries to send as $DOMAIN"
+	say "a client on 127.0.0.2 is not a sender of $DOMAIN in the policy:"
+	if it_swaks --local-interface 127.0.0.2 --from mallory@$DOMAIN \
+		--header "From: CEO <ceo@$DOMAIN>" --header "Subject: urgent" \
+		--body "Please pay the attached invoice."; then
+		cat "$IT_TMP/swaks.out"
+		echo "demo.sh: the unauthorised relay was not refused" >&2
+		exit 1
+	fi
+	say "Postfix's answer, given by signet before the body was sent:"
+	grep -E '^ *<\*\* +5[0-9][0-9] ' "$IT_TMP/swaks.out" | sed 's/^ *<\*\* */      /'
+	say "signet's log line:"
+	grep 'verdict=rejected' "$IT_MILTER_LOG" | tail -n 1 | sed 's/^/      /'
+}
+
+# ------------------------------------------------------------------
+step_counters() {
+	section "What signet counted"
+	say "every decision is committed to the counters store before the reply:"
+	show "$BUILD/signet" counters -c "$CFG" --by domain,sender,outcome
+}
+
+# ------------------------------------------------------------------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/signet-demo.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 printf '\033[1msignet demo\033[0m: DKIM signing with a real Postfix, on this machine only\n'
@@ -244,5 +276,7 @@ step_policy
 step_postfix
 step_send
 step_verify
+step_relay
+step_counters
 # Each further step is a step_ function with its own section header,
 # called here in order.

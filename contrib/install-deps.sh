@@ -1,13 +1,17 @@
 #!/bin/sh
 # install-deps.sh - install what signet needs to build, test and demo on Debian 12
 #
-# Usage: contrib/install-deps.sh [build|test|demo]   (default: test)
+# Usage: contrib/install-deps.sh [build|test|demo|bench]   (default: test)
 #
 # build: compilers, autotools and the -dev packages configure checks for.
 # test:  build plus the real components the tests drive: Postfix, swaks,
 #        miltertest (its own package), OpenDKIM's library and tools,
-#        dkimpy, Node's mailauth.
+#        dkimpy, Node's mailauth, Knot DNS (the tests' authoritative server),
+#        Cyrus SASL's sasldb tools (SMTP AUTH in the relay tests), the Perl
+#        modules swaks needs for IPv6 and STARTTLS, Chromium (renders
+#        the HTML DMARC report headless).
 # demo:  the same as test.
+# bench: test plus perf (linux-perf), for bench/run.sh.
 # Must run as root on a Debian-based system; it runs apt-get update first.
 set -eu
 
@@ -19,7 +23,10 @@ build_pkgs="build-essential autoconf automake libtool pkg-config
 	libunbound-dev libevent-dev libpq-dev libmicrohttpd-dev libexpat1-dev zlib1g-dev
 	libzip-dev libgmime-3.0-dev libpsl-dev libopendkim-dev"
 test_pkgs="postfix swaks opendkim opendkim-tools miltertest python3
-	python3-dkim openssl procps iproute2 valgrind"
+	python3-dkim openssl procps iproute2 valgrind bc
+	knot knot-dnsutils sasl2-bin libsasl2-modules
+	libio-socket-inet6-perl libnet-ssleay-perl
+	sqlite3 zip time postgresql prometheus curl chromium"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps.sh: must run as root (it calls apt-get install)" >&2
@@ -36,10 +43,11 @@ fi
 apt-get update -q
 case $what in
 build)	pkgs=$build_pkgs ;;
-test|demo) pkgs="$build_pkgs $test_pkgs"
+test|demo|bench) pkgs="$build_pkgs $test_pkgs"
+	[ "$what" != bench ] || pkgs="$pkgs linux-perf"
 	# Node.js runs the mailauth verifier; keep a Node the machine has.
 	command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm" ;;
-*)	echo "install-deps.sh: unknown set '$what' (use build, test or demo)" >&2
+*)	echo "install-deps.sh: unknown set '$what' (use build, test, demo or bench)" >&2
 	exit 2 ;;
 esac
 # shellcheck disable=SC2086

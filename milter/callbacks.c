@@ -10,7 +10,10 @@
 /*	int	milter_in_flight(void);
 /* DESCRIPTION
 /*	The glue between the MTA and the signer; all decisions are made
-/*	by policy_decide() and all signatures by dkim_sign().
+/*	by policy_decide() and all signatures by dkim_sign(). The SPF
+/*	evaluator the decision gets is the pinned snapshot's (spf(3),
+/*	cached); the decision asks it only for senders with spf: pass,
+/*	when no network, login, name or certificate matched.
 /*
 /*	Per connection: the client address, name and MTA daemon name.
 /*	Per message, reset at MAIL FROM (one connection carries many
@@ -24,6 +27,12 @@
 /*	signed gets the policy's sign_error action (tempfail by default):
 /*	no path accepts it unsigned by accident. close may come without
 /*	connect; it accepts a missing context.
+/*
+/*	Every final decision goes through log_message(), which counts
+/*	the message (count(3)) with the domains of its recipients, and
+/*	logs it. The count is committed before the reply; a count that
+/*	cannot be committed gets the counters' on_error action (tempfail
+/*	by default) instead of the reply, and "counted=no" in the log.
 /*
 /*	milter_in_flight() counts messages between MAIL FROM and their
 /*	end, so that shutdown can let them finish.
@@ -48,11 +57,14 @@
 
 #include "buf.h"
 #include "canon.h"
+#include "count.h"
 #include "decide.h"
+#include "keywatch.h"
 #include "log.h"
 #include "milter.h"
 #include "sign.h"
 #include "snapshot.h"
+#include "spf.h"
 #include "xalloc.h"
 
 #define MSG_HEADER_MAX	(1024 * 1024)	/* signed header bytes kept */
@@ -61,11 +73,15 @@
 struct msg {
 	struct snapshot *snap;		/* pinned at MAIL FROM */
 	char   *auth_authen;
+	char   *cert_subject;		/* TLS client certificate */
+	char   *cert_issuer;
 	char   *mail_from;
 	struct msg_header *hdrs;	/* only those the signature covers */
 	size_t  nhdrs;
 	size_t  hdr_bytes;
 	int     nfrom;
+	char  **rcpt_domains;		/* distinct, for the counts */
+	size_t  nrcpt_domains;
 	int     too_big;
 	struct verdict verdict;
 	struct canon_body *body;
@@ -76,10 +92,14 @@ struct conn {
 	struct sockaddr_storage addr;
 	int     has_addr;
 	char    addr_text[INET6_ADDRSTRLEN];
-	char   *client_name;
+	char   *client_name;		/* forward-confirmed; NULL: none */
 	char   *daemon_name;
+	char   *helo_subject;		/* {cert_subject} at HELO */
+	char   *helo_issuer;		/* {cert_issuer} at HELO */
 	int     leadspc;		/* MTA keeps the space after colons */
+	sfsistat helo_reply;		/* SMFIS_NOREPLY when negotiated */
 	sfsistat hdr_reply;		/* SMFIS_NOREPLY when negotiated */
+	sfsistat rcpt_reply;
 	sfsistat body_reply;
 	int     in_msg;
 	struct msg msg;
@@ -143,7 +163,10 @@ msg_reset(struct conn *c)
 	}
 	free(m->hdrs);
 	free(m->auth_authen);
+	free(m->cert_subject);
+	free(m->cert_issuer);
 	free(m->mail_from);
+	count_rcpt_free(m->rcpt_domains, m->nrcpt_domains);
 	canon_body_free(m->body);
 	snapshot_release(m->snap);
 	memset(m, 0, sizeof(*m));
@@ -182,8 +205,8 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	     unsigned long f2, unsigned long f3, unsigned long *pf0,
 	     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
-	unsigned long want = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA
-		| SMFIP_NORCPT | SMFIP_NR_HDR | SMFIP_NR_BODY | SMFIP_HDR_LEADSPC;
+	unsigned long want = SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NR_RCPT
+		| SMFIP_NR_HELO | SMFIP_NR_HDR | SMFIP_NR_BODY | SMFIP_HDR_LEADSPC;
 	struct conn *c;
 
 	if ((f0 & SMFIF_ADDHDRS) == 0) {
@@ -196,17 +219,39 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	*pf2 = *pf3 = 0;
 	c = conn_get(ctx);
 	c->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
+	c->helo_reply = (*pf1 & SMFIP_NR_HELO) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 	c->hdr_reply = (*pf1 & SMFIP_NR_HDR) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+	c->rcpt_reply = (*pf1 & SMFIP_NR_RCPT) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 	c->body_reply = (*pf1 & SMFIP_NR_BODY) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 	if (f0 & SMFIF_SETSYMLIST) {
-		(void) smfi_setsymlist(ctx, SMFIM_CONNECT,
-				    "j {daemon_name} {client_addr} {client_name}");
-		(void) smfi_setsymlist(ctx, SMFIM_ENVFROM,
-				       "i {auth_type} {auth_authen} {mail_addr}");
+		(void) smfi_setsymlist(ctx, SMFIM_CONNECT, "j {daemon_name} "
+				"{client_addr} {client_name} {client_resolve}");
+		(void) smfi_setsymlist(ctx, SMFIM_HELO,
+				       "{tls_version} {cert_subject} {cert_issuer}");
+		(void) smfi_setsymlist(ctx, SMFIM_ENVFROM, "i {auth_type} "
+			    "{auth_authen} {mail_addr} {cert_subject} {cert_issuer}");
 		(void) smfi_setsymlist(ctx, SMFIM_EOH, "i");
 		(void) smfi_setsymlist(ctx, SMFIM_EOM, "i");
 	}
 	return (SMFIS_CONTINUE);
+}
+
+/* verified_name - the client's name if its reverse DNS is confirmed */
+
+static char *
+verified_name(SMFICTX *ctx, const char *hostname)
+{
+	const char *name = smfi_getsymval(ctx, "{client_name}");
+	const char *resolve = smfi_getsymval(ctx, "{client_resolve}");
+
+	if (resolve != NULL && strcmp(resolve, "OK") != 0)
+		return (NULL);			/* Sendmail: FAIL, FORGED, TEMP */
+	if (name == NULL)
+		name = hostname;
+	if (name == NULL || *name == 0 || *name == '['
+	    || strcmp(name, "unknown") == 0)
+		return (NULL);			/* Postfix: not confirmed */
+	return (xstrdup(name));
 }
 
 /* cb_connect - remember who the client is */
@@ -219,7 +264,7 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 
 	free(c->client_name);
 	free(c->daemon_name);
-	c->client_name = strdup_or_null(hostname);
+	c->client_name = verified_name(ctx, hostname);
 	c->daemon_name = strdup_or_null(smfi_getsymval(ctx, "{daemon_name}"));
 	c->has_addr = 0;
 	strcpy(c->addr_text, "local");
@@ -238,28 +283,96 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 	return (SMFIS_CONTINUE);
 }
 
+/* cb_helo - keep the TLS client certificate, as some MTAs send it here */
+
+static sfsistat
+cb_helo(SMFICTX *ctx, char *helohost)
+{
+	struct conn *c = conn_get(ctx);
+
+	free(c->helo_subject);
+	free(c->helo_issuer);
+	c->helo_subject = strdup_or_null(smfi_getsymval(ctx, "{cert_subject}"));
+	c->helo_issuer = strdup_or_null(smfi_getsymval(ctx, "{cert_issuer}"));
+	return (c->helo_reply);
+}
+
+static sfsistat refuse(SMFICTX *, struct conn *, enum action);
+
+/* facts_fill - what the decision knows of the connection and message */
+
+static void
+facts_fill(struct conn *c, struct msg_facts *f)
+{
+	struct msg *m = &c->msg;
+
+	memset(f, 0, sizeof(*f));
+	f->client_addr = c->has_addr ? (struct sockaddr *) &c->addr : NULL;
+	f->client_name = c->client_name;
+	f->daemon_name = c->daemon_name;
+	f->auth_authen = m->auth_authen;
+	f->cert_subject = m->cert_subject;
+	f->cert_issuer = m->cert_issuer;
+	f->mail_from = m->mail_from;
+	if (m->snap != NULL) {		/* asked only when nothing else matches */
+		f->spf = spf_verdict;
+		f->spf_ctx = m->snap->spf;
+	}
+}
+
+/* cert_macro - a certificate macro at MAIL, else as sent at HELO */
+
+static char *
+cert_macro(SMFICTX *ctx, const char *name, const char *at_helo)
+{
+	const char *v = smfi_getsymval(ctx, (char *) name);
+
+	return (strdup_or_null(v && *v ? v : at_helo));
+}
+
 /* cb_envfrom - a new message: pin the policy, note the sender */
 
 static sfsistat
 cb_envfrom(SMFICTX *ctx, char **argv)
 {
 	struct conn *c = conn_get(ctx);
+	struct msg *m = &c->msg;
+	struct msg_facts facts;
 	struct timespec t0;
 	const char *from = argv && argv[0] ? argv[0] : "";
 	size_t  len;
+	int     refused;
 
 	clock_start(&t0);
 	msg_reset(c);
 	c->in_msg = 1;
 	flight(1);
-	c->msg.snap = snapshot_acquire();
-	c->msg.auth_authen = strdup_or_null(smfi_getsymval(ctx, "{auth_authen}"));
+	m->snap = snapshot_acquire();
+	m->auth_authen = strdup_or_null(smfi_getsymval(ctx, "{auth_authen}"));
+	m->cert_subject = cert_macro(ctx, "{cert_subject}", c->helo_subject);
+	m->cert_issuer = cert_macro(ctx, "{cert_issuer}", c->helo_issuer);
 	if (*from == '<')
 		from++;
 	len = strlen(from);
-	c->msg.mail_from = xstrndup(from, len && from[len - 1] == '>' ? len - 1 : len);
-	clock_stop(&c->msg, &t0);
+	m->mail_from = xstrndup(from, len && from[len - 1] == '>' ? len - 1 : len);
+	facts_fill(c, &facts);
+	refused = policy_decide_mail(m->snap->policy, &facts, &m->verdict);
+	clock_stop(m, &t0);
+	if (refused)
+		return (refuse(ctx, c, m->verdict.action));
 	return (SMFIS_CONTINUE);
+}
+
+/* cb_envrcpt - note the recipient's domain, for the counts */
+
+static sfsistat
+cb_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct conn *c = conn_get(ctx);
+
+	if (c->msg.snap != NULL && argv != NULL && argv[0] != NULL)
+		count_rcpt_add(&c->msg.rcpt_domains, &c->msg.nrcpt_domains, argv[0]);
+	return (c->rcpt_reply);
 }
 
 /* header_wanted - will the signature cover this field */
@@ -329,21 +442,49 @@ reply_text(const char *in, char *out, size_t len)
 	out[n] = 0;
 }
 
-/* log_message - the one line per message */
+/* count_failed - the reply for a message whose count failed */
 
-static void
+static sfsistat
+count_failed(SMFICTX *ctx, sfsistat reply)
+{
+	switch (count_on_error()) {
+	case ACTION_ACCEPT:
+		return (reply);
+	case ACTION_REJECT:
+		(void) smfi_setreply(ctx, "550", "5.3.0", "signet cannot count "
+				     "this message; contact the postmaster");
+		return (SMFIS_REJECT);
+	default:
+		(void) smfi_setreply(ctx, "451", "4.3.0", "signet cannot count "
+				     "this message now; try again later");
+		return (SMFIS_TEMPFAIL);
+	}
+}
+
+/* log_message - count the message, log its line; the reply to give */
+
+static sfsistat
 log_message(SMFICTX *ctx, struct conn *c, const char *verdict,
-	    const char *selectors)
+	    const char *selectors, sfsistat reply)
 {
 	struct msg *m = &c->msg;
 	const char *qid = smfi_getsymval(ctx, "i");
 	double  ms = m->spent.tv_sec * 1e3 + m->spent.tv_nsec / 1e6;
+	struct count_msg cm = {&m->verdict, verdict, m->mail_from,
+		m->auth_authen, c->addr_text, m->rcpt_domains,
+	m->nrcpt_domains, ms};
+	int     counted = count_message(&cm) == 0;
 
-	log_info("queue_id=%s client=%s from_domain=%s verdict=%s "
-		 "selectors=%s ms=%.3f reason=\"%s\"",
+	if (!counted)
+		reply = count_failed(ctx, reply);
+	log_info("queue_id=%s client=%s from_domain=%s verdict=%s sender=%s%s "
+		 "selectors=%s ms=%.3f%s reason=\"%s\"",
 		 qid && *qid ? qid : "-", c->addr_text,
 		 *m->verdict.from_domain ? m->verdict.from_domain : "-",
-		 verdict, selectors, ms, m->verdict.reason);
+		 verdict, *m->verdict.sender ? m->verdict.sender : "-",
+		 m->verdict.monitored ? " monitored=yes" : "",
+		 selectors, ms, counted ? "" : " counted=no", m->verdict.reason);
+	return (reply);
 }
 
 /* refuse - apply an action with its SMTP reply; the message ends */
@@ -358,17 +499,14 @@ refuse(SMFICTX *ctx, struct conn *c, enum action action)
 	switch (action) {
 	case ACTION_REJECT:
 		(void) smfi_setreply(ctx, "550", "5.7.1", text);
-		log_message(ctx, c, "rejected", "-");
-		ret = SMFIS_REJECT;
+		ret = log_message(ctx, c, "rejected", "-", SMFIS_REJECT);
 		break;
 	case ACTION_TEMPFAIL:
 		(void) smfi_setreply(ctx, "451", "4.7.1", text);
-		log_message(ctx, c, "tempfailed", "-");
-		ret = SMFIS_TEMPFAIL;
+		ret = log_message(ctx, c, "tempfailed", "-", SMFIS_TEMPFAIL);
 		break;
 	case ACTION_ACCEPT:
-		log_message(ctx, c, "accepted-unsigned", "-");
-		ret = SMFIS_ACCEPT;
+		ret = log_message(ctx, c, "accepted-unsigned", "-", SMFIS_ACCEPT);
 		break;
 	default:
 		log_panic("refuse: action %d", (int) action);
@@ -397,17 +535,13 @@ cb_eoh(SMFICTX *ctx)
 	struct msg *m = &c->msg;
 	struct msg_facts facts;
 	struct timespec t0;
+	sfsistat ret;
 	size_t  i;
 
 	if (m->snap == NULL)
 		return (internal_error(ctx, c, "end of headers"));
 	clock_start(&t0);
-	memset(&facts, 0, sizeof(facts));
-	facts.client_addr = c->has_addr ? (struct sockaddr *) &c->addr : NULL;
-	facts.client_name = c->client_name;
-	facts.daemon_name = c->daemon_name;
-	facts.auth_authen = m->auth_authen;
-	facts.mail_from = m->mail_from;
+	facts_fill(c, &facts);
 	facts.nfrom = m->nfrom;
 	for (i = 0; i < m->nhdrs && facts.from == NULL; i++)
 		if (strcasecmp(m->hdrs[i].name, "From") == 0)
@@ -418,9 +552,9 @@ cb_eoh(SMFICTX *ctx)
 	if (m->verdict.kind == VERDICT_REFUSE)
 		return (refuse(ctx, c, m->verdict.action));
 	if (m->verdict.kind == VERDICT_PASS) {
-		log_message(ctx, c, "passed", "-");
+		ret = log_message(ctx, c, "passed", "-", SMFIS_ACCEPT);
 		msg_reset(c);
-		return (SMFIS_ACCEPT);
+		return (ret);
 	}
 	if (m->too_big) {
 		(void) snprintf(m->verdict.reason, sizeof(m->verdict.reason),
@@ -449,7 +583,7 @@ cb_body(SMFICTX *ctx, unsigned char *data, size_t len)
 	return (c->body_reply);
 }
 
-/* sign_all - one signature per selector of the domain */
+/* sign_all - one signature per selector of the domain that signs now */
 
 static int
 sign_all(struct msg *m, struct buf *values, size_t *nvalues,
@@ -459,7 +593,13 @@ sign_all(struct msg *m, struct buf *values, size_t *nvalues,
 	const struct policy_domain *d = m->verdict.domain;
 	unsigned char bh[CANON_DIGEST_LEN];
 	struct sign_request req;
-	size_t  i;
+	size_t  i, use[MSG_SIG_MAX], nuse;
+
+	if ((nuse = keywatch_select(m->snap->watch, d, use, MSG_SIG_MAX)) == 0) {
+		buf_printf(err, "no selector of %s may sign now (see the \"keys:\" "
+			   "log lines)", d->name);
+		return (-1);
+	}
 
 	canon_body_final(m->body, bh);
 	memset(&req, 0, sizeof(req));
@@ -472,10 +612,10 @@ sign_all(struct msg *m, struct buf *values, size_t *nvalues,
 	req.noversign = p->signing.noversign;
 	req.timestamp = time(NULL);
 	req.expire = p->signing.expire;
-	for (i = 0; i < d->nselectors && i < MSG_SIG_MAX; i++) {
-		req.selector = d->selectors[i].name;
-		req.alg = d->selectors[i].alg;
-		if ((req.key = keyring_find(m->snap->keys, &d->selectors[i])) == NULL) {
+	for (i = 0; i < nuse; i++) {
+		req.selector = d->selectors[use[i]].name;
+		req.alg = d->selectors[use[i]].alg;
+		if ((req.key = keyring_find(m->snap->keys, &d->selectors[use[i]])) == NULL) {
 			buf_printf(err, "no key loaded for selector %s", req.selector);
 			return (-1);
 		}
@@ -530,8 +670,7 @@ cb_eom(SMFICTX *ctx)
 		}
 	clock_stop(m, &t0);
 	if (ok) {
-		log_message(ctx, c, "signed", names.data);
-		ret = SMFIS_CONTINUE;
+		ret = log_message(ctx, c, "signed", names.data, SMFIS_CONTINUE);
 	} else {
 		log_error("signing for %s failed: %s", m->verdict.domain->name,
 			  err.data);
@@ -571,6 +710,8 @@ cb_close(SMFICTX *ctx)
 	msg_reset(c);
 	free(c->client_name);
 	free(c->daemon_name);
+	free(c->helo_subject);
+	free(c->helo_issuer);
 	free(c);
 	(void) smfi_setpriv(ctx, NULL);
 	return (SMFIS_CONTINUE);
@@ -581,9 +722,9 @@ struct smfiDesc milter_desc = {
 	SMFI_VERSION,			/* version code */
 	SMFIF_ADDHDRS,			/* flags */
 	cb_connect,			/* connection info filter */
-	NULL,				/* SMTP HELO command filter */
+	cb_helo,			/* SMTP HELO command filter */
 	cb_envfrom,			/* envelope sender filter */
-	NULL,				/* envelope recipient filter */
+	cb_envrcpt,			/* envelope recipient filter */
 	cb_header,			/* header filter */
 	cb_eoh,				/* end of header */
 	cb_body,			/* body block filter */

@@ -30,6 +30,10 @@
 /*
 /*	SIGTERM and SIGINT stop accepting connections, let messages in
 /*	progress finish (up to 30 seconds), and exit.
+/* KEYS
+/*	A key watch thread checks the keys' states and, where needed,
+/*	their DNS records every keys: check_interval, and switches
+/*	signing to a new key once its record is published (keywatch(3)).
 /* DIAGNOSTICS
 /*	Exit status 1 with file:line:column errors on a bad policy or key;
 /*	one log line per message (see callbacks(3)).
@@ -54,6 +58,7 @@
 
 #include "canon.h"
 #include "count.h"
+#include "keywatch.h"
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
@@ -340,12 +345,14 @@ main(int argc, char **argv)
 	count_open(p);
 	metrics_http_start(p->metrics.listen);
 	start_reloader();
+	keywatch_start();
 
 	log_info("started: policy %s, %zu domains, listening on %s",
 		 config_path, p->ndomains, sock ? sock : p->socket);
 	if (smfi_main() != MI_SUCCESS)
 		log_fatal("the milter library stopped with an error");
 	drain();
+	keywatch_stop();
 	metrics_http_stop();
 	count_close();
 	log_info("stopped");

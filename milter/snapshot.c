@@ -13,6 +13,12 @@
 /* DESCRIPTION
 /*	snapshot_load() reads the policy file and every key it names into
 /*	a new snapshot, off to the side; nothing running sees it yet.
+/*	The snapshot's SPF evaluator (spf 3) uses the policy's dns
+/*	settings; it opens its resolver at its first evaluation (after
+/*	any fork), and its cache lasts as long as the snapshot.
+/*	Its key watch (keywatch(3)) reads the keys' states and makes its
+/*	first DNS checks there, so the snapshot comes with its signing
+/*	plan.
 /*
 /*	snapshot_install() makes a loaded snapshot the current one. The
 /*	previous one is freed when the last message that pinned it ends.
@@ -35,6 +41,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "keywatch.h"
 #include "log.h"
 #include "snapshot.h"
 #include "xalloc.h"
@@ -48,7 +55,9 @@ static unsigned long generations;
 static void
 snapshot_free(struct snapshot *snap)
 {
+	keywatch_free(snap->watch);
 	keyring_free((struct keyring *) snap->keys);
+	spf_free(snap->spf);
 	policy_free((struct policy *) snap->policy);
 	free(snap);
 }
@@ -61,6 +70,7 @@ snapshot_load(const char *path, struct diag *d)
 	struct snapshot *snap;
 	struct policy *policy;
 	struct keyring *keys;
+	struct keywatch *watch;
 
 	if ((policy = policy_load(path, d)) == NULL)
 		return (NULL);
@@ -68,9 +78,16 @@ snapshot_load(const char *path, struct diag *d)
 		policy_free(policy);
 		return (NULL);
 	}
+	if ((watch = keywatch_create(policy, keys, d)) == NULL) {
+		keyring_free(keys);
+		policy_free(policy);
+		return (NULL);
+	}
 	snap = xcalloc(1, sizeof(*snap));
 	snap->policy = policy;
 	snap->keys = keys;
+	snap->spf = spf_create(&policy->dns, SPF_CACHE_MAX);
+	snap->watch = watch;
 	snap->refs = 1;			/* the reference "current" holds */
 	return (snap);
 }

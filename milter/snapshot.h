@@ -8,10 +8,16 @@
 #include "diag.h"
 #include "keyring.h"
 #include "policy.h"
+#include "spf.h"
+
+struct keywatch;
 
 struct snapshot {
 	const struct policy *policy;
 	const struct keyring *keys;
+	struct spf *spf;		/* SPF of spf: pass senders, with the
+					 * policy's dns settings and a cache */
+	struct keywatch *watch;		/* which selectors sign now */
 	unsigned long generation;	/* 1 for the first, +1 per reload */
 	int     refs;			/* under the snapshot lock */
 };

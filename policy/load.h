@@ -102,5 +102,16 @@ extern int strv_has(char *const *, size_t, const char *);
 
 extern void load_domains(struct loader *, const struct item *);
 extern void load_domains_finish(struct loader *);
+extern void load_domain_auth_init(struct policy_domain *);
+extern void load_domain_auth(struct loader *, const struct item *,
+			             struct policy_domain *);
+extern void load_unmanaged(struct loader *, const struct item *);
+extern void load_senders_finish(struct loader *);
+extern void load_dns(struct loader *, const struct item *);
+extern void load_keys(struct loader *, const struct item *);
+extern void load_counters(struct loader *, const struct item *);
+extern void load_metrics(struct loader *, const struct item *);
+extern void load_check(struct loader *, const struct item *);
+extern void load_dmarc(struct loader *, const struct item *);
 
 #endif

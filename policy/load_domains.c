@@ -257,9 +257,23 @@ load_subdomains(struct loader *ld, const struct item *it)
 	(void) ld_bool(ld, it, &st->dom->sign_subdomains);
 }
 
+/* load_auth - senders, include_subdomains, mode, envelope: load_senders.c */
+
+static void
+load_auth(struct loader *ld, const struct item *it)
+{
+	struct domain_state *st = it->ctx;
+
+	load_domain_auth(ld, it, st->dom);
+}
+
 static const struct rule domain_rules[] = {
 	{"selectors", load_selectors},
 	{"sign_subdomains", load_subdomains},
+	{"senders", load_auth},
+	{"include_subdomains", load_auth},
+	{"mode", load_auth},
+	{"envelope", load_auth},
 	{NULL, NULL},
 };
 
@@ -315,6 +329,7 @@ load_domain(struct loader *ld, const struct yt_node *key,
 		return;
 	}
 	memset(&dom, 0, sizeof(dom));
+	load_domain_auth_init(&dom);
 	dom.name = lower_dup(key->value);
 	if ((len = strlen(dom.name)) > 1 && dom.name[len - 1] == '.')
 		dom.name[len - 1] = 0;

@@ -622,6 +622,13 @@ static const struct rule top_rules[] = {
 	{"signing", load_signing},
 	{"actions", load_actions},
 	{"domains", load_domains},
+	{"unmanaged", load_unmanaged},
+	{"dns", load_dns},
+	{"keys", load_keys},
+	{"counters", load_counters},
+	{"metrics", load_metrics},
+	{"check", load_check},
+	{"dmarc", load_dmarc},
 	{NULL, NULL},
 };
 
@@ -650,6 +657,16 @@ policy_defaults(const char *path)
 	p->actions.no_from = ACTION_REJECT;
 	p->actions.bad_from = ACTION_REJECT;
 	p->actions.sign_error = ACTION_TEMPFAIL;
+	p->counters.hourly_days = POLICY_HOURLY_DAYS;
+	p->counters.on_error = ACTION_TEMPFAIL;
+	p->dns.timeout_ms = POLICY_DNS_TIMEOUT_MS;
+	p->keys.directory = xstrdup(POLICY_KEYS_DIRECTORY);
+	p->keys.overlap = POLICY_KEYS_OVERLAP;
+	p->keys.check_interval = POLICY_KEYS_CHECK_INTERVAL;
+	p->dmarc.window = POLICY_DMARC_WINDOW;
+	p->dmarc.min_days = POLICY_DMARC_MIN_DAYS;
+	p->dmarc.min_aligned_pass = POLICY_DMARC_MIN_PASS;
+	p->dmarc.max_unknown_share = POLICY_DMARC_MAX_UNKNOWN;
 	return (p);
 }
 
@@ -679,6 +696,7 @@ policy_load(const char *path, struct diag *d)
 		ld.p = policy_defaults(path);
 		(void) walk_map(&ld, root, "", top_rules, NULL);
 		load_domains_finish(&ld);
+		load_senders_finish(&ld);
 	}
 	yt_free(root);
 	ld_flush(&ld);

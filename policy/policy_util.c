@@ -77,6 +77,7 @@ policy_domain_free(struct policy_domain *dom)
 		free(dom->selectors[i].key_path);
 	}
 	free(dom->selectors);
+	policy_senders_free(dom->senders, dom->nsenders);
 	free(dom->name);
 }
 
@@ -98,6 +99,21 @@ policy_free(struct policy *p)
 	policy_strv_free(p->signing.oversign, p->signing.noversign);
 	free(p->sources.networks);
 	policy_strv_free(p->sources.daemons, p->sources.ndaemons);
+	free(p->dns.nameserver);
+	free(p->keys.directory);
+	free(p->counters.store);
+	free(p->metrics.listen);
+	free(p->check.egress);
+	policy_strv_free(p->check.blocklists, p->check.nblocklists);
+	free(p->dmarc.egress);
+	for (i = 0; i < p->dmarc.nreporters; i++) {
+		free(p->dmarc.reporters[i].name);
+		policy_strv_free(p->dmarc.reporters[i].orgs,
+				 p->dmarc.reporters[i].norgs);
+		policy_strv_free(p->dmarc.reporters[i].rcpt_domains,
+				 p->dmarc.reporters[i].nrcpt_domains);
+	}
+	free(p->dmarc.reporters);
 	for (i = 0; i < p->ndomains; i++)
 		policy_domain_free(&p->domains[i]);
 	free(p->domains);

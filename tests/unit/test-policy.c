@@ -130,6 +130,43 @@ dump_sources(struct buf *out, const struct policy_sources *s)
 	dump_strv(out, "sources.daemons", s->daemons, s->ndaemons);
 }
 
+/* dump_senders - who may send for a domain, when it says */
+
+static void
+dump_senders(struct buf *out, const struct policy_domain *dom)
+{
+	const struct policy_sender *snd;
+	char    net[64];
+	size_t  i, j;
+
+	if (dom->senders == NULL)
+		return;
+	buf_printf(out, "  senders mode=%s envelope=%s include_subdomains=%s\n",
+		   dom->mode == AUTH_MONITOR ? "monitor" : "enforce",
+		   dom->envelope_check ? "check" : "ignore",
+		   dom->include_subdomains ? "yes" : "no");
+	for (i = 0; i < dom->nsenders; i++) {
+		snd = &dom->senders[i];
+		buf_printf(out, "  sender %s at %d:%d spf=%s\n", snd->name,
+			   snd->pos.line, snd->pos.col, snd->spf ? "pass" : "-");
+		buf_puts(out, "    networks");
+		if (snd->nnetworks == 0)
+			buf_puts(out, " -");
+		for (j = 0; j < snd->nnetworks; j++) {
+			cidr_format(&snd->networks[j], net, sizeof(net));
+			buf_printf(out, " %s", net);
+		}
+		buf_putc(out, '\n');
+		dump_strv(out, "    sasl", snd->sasl, snd->nsasl);
+		dump_strv(out, "    client_names", snd->client_names,
+			  snd->nclient_names);
+		dump_strv(out, "    tls_subjects", snd->tls_subjects,
+			  snd->ntls_subjects);
+		dump_strv(out, "    tls_issuers", snd->tls_issuers,
+			  snd->ntls_issuers);
+	}
+}
+
 /* dump_domains - each domain and its selectors, with positions */
 
 static void
@@ -151,7 +188,90 @@ dump_domains(struct buf *out, const struct policy *p)
 				   sel->pos.line, sel->pos.col, sel->key_path,
 				   sel->key_pos.line, sel->key_pos.col);
 		}
+		dump_senders(out, dom);
 	}
+}
+
+/* dump_dns_keys - the dns and keys settings, when not the defaults */
+
+static void
+dump_dns_keys(struct buf *out, const struct policy *p)
+{
+	if (p->dns.nameserver != NULL)
+		buf_printf(out, "dns.nameserver %s\n", p->dns.nameserver);
+	if (p->dns.timeout_ms != POLICY_DNS_TIMEOUT_MS)
+		buf_printf(out, "dns.timeout_ms %d\n", p->dns.timeout_ms);
+	if (strcmp(p->keys.directory, POLICY_KEYS_DIRECTORY) != 0)
+		buf_printf(out, "keys.directory %s\n", p->keys.directory);
+	if (p->keys.require_published)
+		buf_printf(out, "keys.require_published_key yes\n");
+	if (p->keys.overlap != POLICY_KEYS_OVERLAP)
+		buf_printf(out, "keys.overlap %ld\n", p->keys.overlap);
+	if (p->keys.check_interval != POLICY_KEYS_CHECK_INTERVAL)
+		buf_printf(out, "keys.check_interval %ld\n", p->keys.check_interval);
+}
+
+/* dump_check - the check settings, when given */
+
+static void
+dump_check(struct buf *out, const struct policy *p)
+{
+	char    net[64];
+	size_t  i;
+
+	for (i = 0; i < p->check.negress; i++) {
+		cidr_format(&p->check.egress[i], net, sizeof(net));
+		buf_printf(out, "check.egress %s\n", net);
+	}
+	for (i = 0; i < p->check.nblocklists; i++)
+		buf_printf(out, "check.blocklist %s\n", p->check.blocklists[i]);
+}
+
+/* dump_dmarc - the DMARC cross-check settings, when not the defaults */
+
+static void
+dump_dmarc(struct buf *out, const struct policy *p)
+{
+	const struct policy_dmarc *dm = &p->dmarc;
+	char    net[64];
+	size_t  i;
+
+	for (i = 0; i < dm->negress; i++) {
+		cidr_format(&dm->egress[i], net, sizeof(net));
+		buf_printf(out, "dmarc.egress %s\n", net);
+	}
+	if (dm->window != POLICY_DMARC_WINDOW)
+		buf_printf(out, "dmarc.window %ld\n", dm->window);
+	if (dm->min_days != POLICY_DMARC_MIN_DAYS)
+		buf_printf(out, "dmarc.min_days %d\n", dm->min_days);
+	if (dm->min_aligned_pass != POLICY_DMARC_MIN_PASS)
+		buf_printf(out, "dmarc.min_aligned_pass %g\n", dm->min_aligned_pass);
+	if (dm->max_unknown_share != POLICY_DMARC_MAX_UNKNOWN)
+		buf_printf(out, "dmarc.max_unknown_legit_share %g\n",
+			   dm->max_unknown_share);
+	for (i = 0; i < dm->nreporters; i++) {
+		buf_printf(out, "dmarc.reporter %s\n", dm->reporters[i].name);
+		dump_strv(out, "  reports", dm->reporters[i].orgs,
+			  dm->reporters[i].norgs);
+		dump_strv(out, "  recipients", dm->reporters[i].rcpt_domains,
+			  dm->reporters[i].nrcpt_domains);
+	}
+}
+
+/* dump_counters - the counters and metrics settings, when given */
+
+static void
+dump_counters(struct buf *out, const struct policy *p)
+{
+	if (p->counters.store != NULL)
+		buf_printf(out, "counters.store %s\n", p->counters.store);
+	if (p->counters.hourly_days != POLICY_HOURLY_DAYS)
+		buf_printf(out, "counters.hourly_days %d\n", p->counters.hourly_days);
+	if (p->counters.on_error != ACTION_TEMPFAIL)
+		buf_printf(out, "counters.on_error %s\n",
+			   policy_action_name(p->counters.on_error));
+	if (p->metrics.listen != NULL)
+		buf_printf(out, "metrics.listen %s\n", p->metrics.listen);
 }
 
 /* dump_policy - every setting of a loaded policy, one a line */
@@ -179,6 +299,12 @@ dump_policy(struct buf *out, const struct policy *p)
 	buf_printf(out, "actions.bad_from %s\n", policy_action_name(p->actions.bad_from));
 	buf_printf(out, "actions.sign_error %s\n",
 		   policy_action_name(p->actions.sign_error));
+	if (p->unmanaged != ACTION_ACCEPT)
+		buf_printf(out, "unmanaged refuse\n");
+	dump_dns_keys(out, p);
+	dump_counters(out, p);
+	dump_check(out, p);
+	dump_dmarc(out, p);
 	dump_domains(out, p);
 }
 
