@@ -5,11 +5,13 @@
 /*	libmilter callbacks of signet-milter
 /* SYNOPSIS
 /*	#include "milter.h"
+#include "session.h"
 /*
 /*	struct smfiDesc milter_desc;
 /*	int	milter_in_flight(void);
 /* DESCRIPTION
-/*	The glue between the MTA and the signer; all decisions are made
+/*	The glue between the MTA and the signer (state: session.h; the
+/*	end of a message: reply.c; signatures: signing.c). All decisions are made
 /*	by policy_decide() and all signatures by dkim_sign(). The SPF
 /*	evaluator the decision gets is the pinned snapshot's (spf(3),
 /*	cached); the decision asks it only for senders with spf: pass,
@@ -28,7 +30,7 @@
 /*	no path accepts it unsigned by accident. close may come without
 /*	connect; it accepts a missing context.
 /*
-/*	Every final decision goes through log_message(), which counts
+/*	Every final decision goes through reply_log(), which counts
 /*	the message (count(3)) with the domains of its recipients, and
 /*	logs it. The count is committed before the reply; a count that
 /*	cannot be committed gets the counters' on_error action (tempfail
@@ -62,48 +64,11 @@
 #include "keywatch.h"
 #include "log.h"
 #include "milter.h"
+#include "session.h"
 #include "sign.h"
 #include "snapshot.h"
 #include "spf.h"
 #include "xalloc.h"
-
-#define MSG_HEADER_MAX	(1024 * 1024)	/* signed header bytes kept */
-#define MSG_SIG_MAX	8		/* selectors per domain */
-
-struct msg {
-	struct snapshot *snap;		/* pinned at MAIL FROM */
-	char   *auth_authen;
-	char   *cert_subject;		/* TLS client certificate */
-	char   *cert_issuer;
-	char   *mail_from;
-	struct msg_header *hdrs;	/* only those the signature covers */
-	size_t  nhdrs;
-	size_t  hdr_bytes;
-	int     nfrom;
-	char  **rcpt_domains;		/* distinct, for the counts */
-	size_t  nrcpt_domains;
-	int     too_big;
-	struct verdict verdict;
-	struct canon_body *body;
-	struct timespec spent;		/* time inside our callbacks */
-};
-
-struct conn {
-	struct sockaddr_storage addr;
-	int     has_addr;
-	char    addr_text[INET6_ADDRSTRLEN];
-	char   *client_name;		/* forward-confirmed; NULL: none */
-	char   *daemon_name;
-	char   *helo_subject;		/* {cert_subject} at HELO */
-	char   *helo_issuer;		/* {cert_issuer} at HELO */
-	int     leadspc;		/* MTA keeps the space after colons */
-	sfsistat helo_reply;		/* SMFIS_NOREPLY when negotiated */
-	sfsistat hdr_reply;		/* SMFIS_NOREPLY when negotiated */
-	sfsistat rcpt_reply;
-	sfsistat body_reply;
-	int     in_msg;
-	struct msg msg;
-};
 
 static pthread_mutex_t flight_lock = PTHREAD_MUTEX_INITIALIZER;
 static int in_flight;
@@ -151,7 +116,7 @@ clock_stop(struct msg *m, const struct timespec *t0)
 
 /* msg_reset - end a message: free its state, unpin its snapshot */
 
-static void
+void
 msg_reset(struct conn *c)
 {
 	struct msg *m = &c->msg;
@@ -297,8 +262,6 @@ cb_helo(SMFICTX *ctx, char *helohost)
 	return (c->helo_reply);
 }
 
-static sfsistat refuse(SMFICTX *, struct conn *, enum action);
-
 /* facts_fill - what the decision knows of the connection and message */
 
 static void
@@ -359,7 +322,7 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	refused = policy_decide_mail(m->snap->policy, &facts, &m->verdict);
 	clock_stop(m, &t0);
 	if (refused)
-		return (refuse(ctx, c, m->verdict.action));
+		return (reply_refuse(ctx, c, m->verdict.action));
 	return (SMFIS_CONTINUE);
 }
 
@@ -424,108 +387,6 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	return (c->hdr_reply);
 }
 
-/* reply_text - make text safe for an SMTP reply line */
-
-static void
-reply_text(const char *in, char *out, size_t len)
-{
-	size_t  n = 0;
-
-	for (; *in && n + 2 < len; in++) {
-		if (*in == '%') {
-			out[n++] = '%';
-			out[n++] = '%';
-		} else {
-			out[n++] = (*in >= 32 && *in < 127) ? *in : '?';
-		}
-	}
-	out[n] = 0;
-}
-
-/* count_failed - the reply for a message whose count failed */
-
-static sfsistat
-count_failed(SMFICTX *ctx, sfsistat reply)
-{
-	switch (count_on_error()) {
-	case ACTION_ACCEPT:
-		return (reply);
-	case ACTION_REJECT:
-		(void) smfi_setreply(ctx, "550", "5.3.0", "signet cannot count "
-				     "this message; contact the postmaster");
-		return (SMFIS_REJECT);
-	default:
-		(void) smfi_setreply(ctx, "451", "4.3.0", "signet cannot count "
-				     "this message now; try again later");
-		return (SMFIS_TEMPFAIL);
-	}
-}
-
-/* log_message - count the message, log its line; the reply to give */
-
-static sfsistat
-log_message(SMFICTX *ctx, struct conn *c, const char *verdict,
-	    const char *selectors, sfsistat reply)
-{
-	struct msg *m = &c->msg;
-	const char *qid = smfi_getsymval(ctx, "i");
-	double  ms = m->spent.tv_sec * 1e3 + m->spent.tv_nsec / 1e6;
-	struct count_msg cm = {&m->verdict, verdict, m->mail_from,
-		m->auth_authen, c->addr_text, m->rcpt_domains,
-	m->nrcpt_domains, ms};
-	int     counted = count_message(&cm) == 0;
-
-	if (!counted)
-		reply = count_failed(ctx, reply);
-	log_info("queue_id=%s client=%s from_domain=%s verdict=%s sender=%s%s "
-		 "selectors=%s ms=%.3f%s reason=\"%s\"",
-		 qid && *qid ? qid : "-", c->addr_text,
-		 *m->verdict.from_domain ? m->verdict.from_domain : "-",
-		 verdict, *m->verdict.sender ? m->verdict.sender : "-",
-		 m->verdict.monitored ? " monitored=yes" : "",
-		 selectors, ms, counted ? "" : " counted=no", m->verdict.reason);
-	return (reply);
-}
-
-/* refuse - apply an action with its SMTP reply; the message ends */
-
-static sfsistat
-refuse(SMFICTX *ctx, struct conn *c, enum action action)
-{
-	char    text[512];
-	sfsistat ret;
-
-	reply_text(c->msg.verdict.reason, text, sizeof(text));
-	switch (action) {
-	case ACTION_REJECT:
-		(void) smfi_setreply(ctx, "550", "5.7.1", text);
-		ret = log_message(ctx, c, "rejected", "-", SMFIS_REJECT);
-		break;
-	case ACTION_TEMPFAIL:
-		(void) smfi_setreply(ctx, "451", "4.7.1", text);
-		ret = log_message(ctx, c, "tempfailed", "-", SMFIS_TEMPFAIL);
-		break;
-	case ACTION_ACCEPT:
-		ret = log_message(ctx, c, "accepted-unsigned", "-", SMFIS_ACCEPT);
-		break;
-	default:
-		log_panic("refuse: action %d", (int) action);
-	}
-	msg_reset(c);
-	return (ret);
-}
-
-/* internal_error - a state that should not be: never pass unsigned */
-
-static sfsistat
-internal_error(SMFICTX *ctx, struct conn *c, const char *where)
-{
-	log_error("%s without a message in progress; tempfailing it", where);
-	(void) snprintf(c->msg.verdict.reason, sizeof(c->msg.verdict.reason),
-			"internal error at %s; try again later", where);
-	return (refuse(ctx, c, ACTION_TEMPFAIL));
-}
-
 /* cb_eoh - decide: sign, pass, or refuse before the body comes */
 
 static sfsistat
@@ -539,7 +400,7 @@ cb_eoh(SMFICTX *ctx)
 	size_t  i;
 
 	if (m->snap == NULL)
-		return (internal_error(ctx, c, "end of headers"));
+		return (reply_internal_error(ctx, c, "end of headers"));
 	clock_start(&t0);
 	facts_fill(c, &facts);
 	facts.nfrom = m->nfrom;
@@ -550,9 +411,9 @@ cb_eoh(SMFICTX *ctx)
 	clock_stop(m, &t0);
 
 	if (m->verdict.kind == VERDICT_REFUSE)
-		return (refuse(ctx, c, m->verdict.action));
+		return (reply_refuse(ctx, c, m->verdict.action));
 	if (m->verdict.kind == VERDICT_PASS) {
-		ret = log_message(ctx, c, "passed", "-", SMFIS_ACCEPT);
+		ret = reply_log(ctx, c, "passed", "-", SMFIS_ACCEPT);
 		msg_reset(c);
 		return (ret);
 	}
@@ -561,7 +422,7 @@ cb_eoh(SMFICTX *ctx)
 			   "the header fields to sign exceed %d bytes",
 			   MSG_HEADER_MAX);
 		m->verdict.action = ACTION_REJECT;
-		return (refuse(ctx, c, ACTION_REJECT));
+		return (reply_refuse(ctx, c, ACTION_REJECT));
 	}
 	m->body = canon_body_create(m->snap->policy->signing.body_canon);
 	return (SMFIS_CONTINUE);
@@ -583,69 +444,6 @@ cb_body(SMFICTX *ctx, unsigned char *data, size_t len)
 	return (c->body_reply);
 }
 
-/* sign_all - one signature per selector of the domain that signs now */
-
-static int
-sign_all(struct msg *m, struct buf *values, size_t *nvalues,
-	 struct buf *names, struct buf *err)
-{
-	const struct policy *p = m->snap->policy;
-	const struct policy_domain *d = m->verdict.domain;
-	unsigned char bh[CANON_DIGEST_LEN];
-	struct sign_request req;
-	size_t  i, use[MSG_SIG_MAX], nuse;
-
-	if ((nuse = keywatch_select(m->snap->watch, d, use, MSG_SIG_MAX)) == 0) {
-		buf_printf(err, "no selector of %s may sign now (see the \"keys:\" "
-			   "log lines)", d->name);
-		return (-1);
-	}
-
-	canon_body_final(m->body, bh);
-	memset(&req, 0, sizeof(req));
-	req.domain = d->name;
-	req.header_canon = p->signing.header_canon;
-	req.body_canon = p->signing.body_canon;
-	req.headers = p->signing.headers;
-	req.nheaders = p->signing.nheaders;
-	req.oversign = p->signing.oversign;
-	req.noversign = p->signing.noversign;
-	req.timestamp = time(NULL);
-	req.expire = p->signing.expire;
-	for (i = 0; i < nuse; i++) {
-		req.selector = d->selectors[use[i]].name;
-		req.alg = d->selectors[use[i]].alg;
-		if ((req.key = keyring_find(m->snap->keys, &d->selectors[use[i]])) == NULL) {
-			buf_printf(err, "no key loaded for selector %s", req.selector);
-			return (-1);
-		}
-		buf_init(&values[i]);
-		*nvalues = i + 1;
-		if (dkim_sign(&req, m->hdrs, m->nhdrs, bh, &values[i], err) < 0)
-			return (-1);
-		buf_printf(names, "%s%s", i ? "," : "", req.selector);
-	}
-	return (0);
-}
-
-/* insert_value - add one signature above all other fields */
-
-static int
-insert_value(SMFICTX *ctx, const struct conn *c, const struct buf *v)
-{
-	char   *text = xmalloc(v->len + 1), *q = text;
-	const char *p = c->leadspc ? v->data : v->data + 1;
-	int     ret;
-
-	for (; *p; p++)			/* milters fold with LF only */
-		if (*p != '\r')
-			*q++ = *p;
-	*q = 0;
-	ret = smfi_insheader(ctx, 0, "DKIM-Signature", text);
-	free(text);
-	return (ret == MI_SUCCESS ? 0 : -1);
-}
-
 /* cb_eom - finish the hashes, sign, insert the signatures */
 
 static sfsistat
@@ -660,23 +458,23 @@ cb_eom(SMFICTX *ctx)
 	int     ok;
 
 	if (m->body == NULL)
-		return (internal_error(ctx, c, "end of message"));
+		return (reply_internal_error(ctx, c, "end of message"));
 	clock_start(&t0);
-	ok = sign_all(m, values, &n, &names, &err) == 0;
+	ok = signing_sign(m, values, &n, &names, &err) == 0;
 	for (i = n; ok && i > 0; i--)
-		if (insert_value(ctx, c, &values[i - 1]) < 0) {
+		if (signing_insert(ctx, c, &values[i - 1]) < 0) {
 			buf_printf(&err, "the MTA refused the DKIM-Signature field");
 			ok = 0;
 		}
 	clock_stop(m, &t0);
 	if (ok) {
-		ret = log_message(ctx, c, "signed", names.data, SMFIS_CONTINUE);
+		ret = reply_log(ctx, c, "signed", names.data, SMFIS_CONTINUE);
 	} else {
 		log_error("signing for %s failed: %s", m->verdict.domain->name,
 			  err.data);
 		(void) snprintf(m->verdict.reason, sizeof(m->verdict.reason),
 			   "cannot sign for %s now", m->verdict.domain->name);
-		ret = refuse(ctx, c, m->snap->policy->actions.sign_error);
+		ret = reply_refuse(ctx, c, m->snap->policy->actions.sign_error);
 	}
 	for (i = 0; i < n; i++)
 		buf_free(&values[i]);

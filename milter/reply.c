@@ -1,0 +1,142 @@
+/*++
+/* NAME
+/*	reply 3
+/* SUMMARY
+/*	how a message ends: its reply, its count, its log line
+/* SYNOPSIS
+/*	#include "session.h"
+/*
+/*	sfsistat reply_log(SMFICTX *ctx, struct conn *c, const char *verdict,
+/*			const char *selectors, sfsistat reply);
+/*	sfsistat reply_refuse(SMFICTX *ctx, struct conn *c, enum action action);
+/*	sfsistat reply_internal_error(SMFICTX *ctx, struct conn *c,
+/*			const char *where);
+/* DESCRIPTION
+/*	reply_log() counts the message and logs its one line; it returns
+/*	the reply to give, which is the counters' on_error reply instead
+/*	when the count could not be committed: a count is committed
+/*	before the reply it describes.
+/*
+/*	reply_refuse() applies a policy action (reject 550 5.7.1, tempfail
+/*	451 4.7.1, or accept unsigned) with the verdict's reason as the
+/*	SMTP text, and ends the message.
+/*
+/*	reply_internal_error() tempfails a message whose state is not what
+/*	the protocol promises: no path accepts a message unsigned by
+/*	accident.
+/* DIAGNOSTICS
+/*	One log line per message: queue id, client, From domain, verdict,
+/*	sender, selectors, milliseconds spent in signet, reason.
+/* LICENSE
+/*	MIT; see LICENSE in the source distribution.
+/*--*/
+
+#include "config.h"
+
+#include <stdio.h>
+
+#include "count.h"
+#include "log.h"
+#include "session.h"
+
+/* reply_text - make text safe for an SMTP reply line */
+
+static void
+reply_text(const char *in, char *out, size_t len)
+{
+	size_t  n = 0;
+
+	for (; *in && n + 2 < len; in++) {
+		if (*in == '%') {
+			out[n++] = '%';
+			out[n++] = '%';
+		} else {
+			out[n++] = (*in >= 32 && *in < 127) ? *in : '?';
+		}
+	}
+	out[n] = 0;
+}
+
+/* count_failed - the reply for a message whose count failed */
+
+static sfsistat
+count_failed(SMFICTX *ctx, sfsistat reply)
+{
+	switch (count_on_error()) {
+	case ACTION_ACCEPT:
+		return (reply);
+	case ACTION_REJECT:
+		(void) smfi_setreply(ctx, "550", "5.3.0", "signet cannot count "
+				     "this message; contact the postmaster");
+		return (SMFIS_REJECT);
+	default:
+		(void) smfi_setreply(ctx, "451", "4.3.0", "signet cannot count "
+				     "this message now; try again later");
+		return (SMFIS_TEMPFAIL);
+	}
+}
+
+/* reply_log - count the message, log its line; the reply to give */
+
+sfsistat
+reply_log(SMFICTX *ctx, struct conn *c, const char *verdict,
+	    const char *selectors, sfsistat reply)
+{
+	struct msg *m = &c->msg;
+	const char *qid = smfi_getsymval(ctx, "i");
+	double  ms = m->spent.tv_sec * 1e3 + m->spent.tv_nsec / 1e6;
+	struct count_msg cm = {&m->verdict, verdict, m->mail_from,
+		m->auth_authen, c->addr_text, m->rcpt_domains,
+	m->nrcpt_domains, ms};
+	int     counted = count_message(&cm) == 0;
+
+	if (!counted)
+		reply = count_failed(ctx, reply);
+	log_info("queue_id=%s client=%s from_domain=%s verdict=%s sender=%s%s "
+		 "selectors=%s ms=%.3f%s reason=\"%s\"",
+		 qid && *qid ? qid : "-", c->addr_text,
+		 *m->verdict.from_domain ? m->verdict.from_domain : "-",
+		 verdict, *m->verdict.sender ? m->verdict.sender : "-",
+		 m->verdict.monitored ? " monitored=yes" : "",
+		 selectors, ms, counted ? "" : " counted=no", m->verdict.reason);
+	return (reply);
+}
+
+/* reply_refuse - apply an action with its SMTP reply; the message ends */
+
+sfsistat
+reply_refuse(SMFICTX *ctx, struct conn *c, enum action action)
+{
+	char    text[512];
+	sfsistat ret;
+
+	reply_text(c->msg.verdict.reason, text, sizeof(text));
+	switch (action) {
+	case ACTION_REJECT:
+		(void) smfi_setreply(ctx, "550", "5.7.1", text);
+		ret = reply_log(ctx, c, "rejected", "-", SMFIS_REJECT);
+		break;
+	case ACTION_TEMPFAIL:
+		(void) smfi_setreply(ctx, "451", "4.7.1", text);
+		ret = reply_log(ctx, c, "tempfailed", "-", SMFIS_TEMPFAIL);
+		break;
+	case ACTION_ACCEPT:
+		ret = reply_log(ctx, c, "accepted-unsigned", "-", SMFIS_ACCEPT);
+		break;
+	default:
+		log_panic("refuse: action %d", (int) action);
+	}
+	msg_reset(c);
+	return (ret);
+}
+
+/* reply_internal_error - a state that should not be: never pass unsigned */
+
+sfsistat
+reply_internal_error(SMFICTX *ctx, struct conn *c, const char *where)
+{
+	log_error("%s without a message in progress; tempfailing it", where);
+	(void) snprintf(c->msg.verdict.reason, sizeof(c->msg.verdict.reason),
+			"internal error at %s; try again later", where);
+	return (reply_refuse(ctx, c, ACTION_TEMPFAIL));
+}

@@ -1,0 +1,69 @@
+#ifndef SIGNET_SESSION_H
+#define SIGNET_SESSION_H
+
+/* session - a milter connection and the message in progress on it */
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <time.h>
+
+#include "buf.h"
+#include "canon.h"
+#include "decide.h"
+#include "milter.h"
+#include "sign.h"
+#include "snapshot.h"
+
+#define MSG_HEADER_MAX	(1024 * 1024)	/* signed header bytes kept */
+#define MSG_SIG_MAX	8		/* selectors per domain */
+
+struct msg {
+	struct snapshot *snap;		/* pinned at MAIL FROM */
+	char   *auth_authen;
+	char   *cert_subject;		/* TLS client certificate */
+	char   *cert_issuer;
+	char   *mail_from;
+	struct msg_header *hdrs;	/* only those the signature covers */
+	size_t  nhdrs;
+	size_t  hdr_bytes;
+	int     nfrom;
+	char  **rcpt_domains;		/* distinct, for the counts */
+	size_t  nrcpt_domains;
+	int     too_big;
+	struct verdict verdict;
+	struct canon_body *body;
+	struct timespec spent;		/* time inside our callbacks */
+};
+
+struct conn {
+	struct sockaddr_storage addr;
+	int     has_addr;
+	char    addr_text[INET6_ADDRSTRLEN];
+	char   *client_name;		/* forward-confirmed; NULL: none */
+	char   *daemon_name;
+	char   *helo_subject;		/* {cert_subject} at HELO */
+	char   *helo_issuer;		/* {cert_issuer} at HELO */
+	int     leadspc;		/* MTA keeps the space after colons */
+	sfsistat helo_reply;		/* SMFIS_NOREPLY when negotiated */
+	sfsistat hdr_reply;		/* SMFIS_NOREPLY when negotiated */
+	sfsistat rcpt_reply;
+	sfsistat body_reply;
+	int     in_msg;
+	struct msg msg;
+};
+
+extern void msg_reset(struct conn *);
+
+/* reply.c: how a message ends, logged and counted. */
+extern sfsistat reply_log(SMFICTX *, struct conn *, const char *,
+			          const char *, sfsistat);
+extern sfsistat reply_refuse(SMFICTX *, struct conn *, enum action);
+extern sfsistat reply_internal_error(SMFICTX *, struct conn *, const char *);
+
+/* signing.c: the signatures of a message. */
+extern int signing_sign(struct msg *, struct buf *, size_t *, struct buf *,
+			        struct buf *);
+extern int signing_insert(SMFICTX *, const struct conn *, const struct buf *);
+
+#endif
