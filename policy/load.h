@@ -83,6 +83,8 @@ extern int ld_optional(struct loader *, const struct item *, const char **);
 extern int ld_bool(struct loader *, const struct item *, int *);
 extern const char *ld_entry(struct loader *, const struct item *,
 			            const struct yt_node *);
+extern void ld_cidr_list(struct loader *, const struct item *, const char *,
+			         struct cidr **, size_t *);
 extern void ld_set(char **, const char *);
 extern int walk_map(struct loader *, const struct yt_node *, const char *,
 		            const struct rule *, void *);

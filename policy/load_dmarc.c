@@ -65,52 +65,14 @@
 
 #define DMARC_MIN_DAYS_MAX	366
 
-/* load_egress_one - one entry of "egress" */
-
-static void
-load_egress_one(struct loader *ld, const struct item *it,
-		const struct yt_node *n)
-{
-	struct policy_dmarc *dm = &ld->p->dmarc;
-	char    net[INET6_ADDRSTRLEN + 8];
-	const char *text, *why;
-	struct cidr cidr;
-
-	if ((text = ld_entry(ld, it, n)) == NULL)
-		return;
-	switch (cidr_parse(text, &cidr, &why)) {
-	case 0:
-		dm->egress[dm->negress++] = cidr;
-		break;
-	case -2:
-		cidr_format(&cidr, net, sizeof(net));
-		ld_error(ld, n, "egress \"%s\" in \"dmarc\" has host bits set; "
-			 "write %s for the network, or %.*s/%d for the one "
-			 "address", text, net, (int) strcspn(text, "/"), text,
-			 cidr.family == AF_INET ? 32 : 128);
-		break;
-	default:
-		ld_error(ld, n, "egress \"%s\" in \"dmarc\" is not valid: %s; "
-			 "write an address (192.0.2.25, 2001:db8::25) or a "
-			 "network (192.0.2.0/28)", text, why);
-		break;
-	}
-}
-
 /* load_dm_egress - "egress" in "dmarc" */
 
 static void
 load_dm_egress(struct loader *ld, const struct item *it)
 {
 	struct policy_dmarc *dm = &ld->p->dmarc;
-	size_t  i;
 
-	if (!ld_want(ld, it, YT_SEQ))
-		return;
-	dm->egress = xreallocarray(dm->egress, dm->negress + it->val->nkids + 1,
-				   sizeof(*dm->egress));
-	for (i = 0; i < it->val->nkids; i++)
-		load_egress_one(ld, it, it->val->kids[i]);
+	ld_cidr_list(ld, it, "egress", &dm->egress, &dm->negress);
 }
 
 /* load_dm_window - "window" in "dmarc" */

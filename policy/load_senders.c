@@ -110,37 +110,8 @@ static void
 load_snd_networks(struct loader *ld, const struct item *it)
 {
 	struct policy_sender *snd = it->ctx;
-	const struct yt_node *n;
-	const char *text, *why;
-	char    net[INET6_ADDRSTRLEN + 8];
-	struct cidr c;
-	size_t  i;
 
-	if (!ld_want(ld, it, YT_SEQ))
-		return;
-	snd->networks = xcalloc(it->val->nkids + 1, sizeof(*snd->networks));
-	for (i = 0; i < it->val->nkids; i++) {
-		n = it->val->kids[i];
-		if ((text = ld_entry(ld, it, n)) == NULL)
-			continue;
-		switch (cidr_parse(text, &c, &why)) {
-		case 0:
-			snd->networks[snd->nnetworks++] = c;
-			break;
-		case -2:
-			cidr_format(&c, net, sizeof(net));
-			ld_error(ld, n, "network \"%s\" %s has host bits set; write "
-				 "%s for the network, or %.*s/%d for the one address",
-				 text, it->in, net, (int) strcspn(text, "/"), text,
-				 c.family == AF_INET ? 32 : 128);
-			break;
-		default:
-			ld_error(ld, n, "network \"%s\" %s is not valid: %s; write "
-				 "an address (192.0.2.1, 2001:db8::1) or a network "
-				 "(192.0.2.0/24, 2001:db8::/32)", text, it->in, why);
-			break;
-		}
-	}
+	ld_cidr_list(ld, it, "network", &snd->networks, &snd->nnetworks);
 }
 
 /* load_patterns - a list of fnmatch patterns, lower-cased if asked */

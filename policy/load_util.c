@@ -100,6 +100,8 @@
 
 #include "config.h"
 
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -571,4 +573,43 @@ duration_parse(const char *s, long *out)
 	}
 	*out = n;
 	return (NULL);
+}
+
+/* ld_cidr_list - a list of addresses and networks, appended to *vp */
+
+void
+ld_cidr_list(struct loader *ld, const struct item *it, const char *what,
+	     struct cidr **vp, size_t *np)
+{
+	const struct yt_node *n;
+	const char *text, *why;
+	char    net[INET6_ADDRSTRLEN + 8];
+	struct cidr c;
+	size_t  i;
+
+	if (!ld_want(ld, it, YT_SEQ))
+		return;
+	*vp = xreallocarray(*vp, *np + it->val->nkids + 1, sizeof(**vp));
+	for (i = 0; i < it->val->nkids; i++) {
+		n = it->val->kids[i];
+		if ((text = ld_entry(ld, it, n)) == NULL)
+			continue;
+		switch (cidr_parse(text, &c, &why)) {
+		case 0:
+			(*vp)[(*np)++] = c;
+			break;
+		case -2:
+			cidr_format(&c, net, sizeof(net));
+			ld_error(ld, n, "%s \"%s\" %s has host bits set; write %s "
+				 "for the network, or %.*s/%d for the one address",
+				 what, text, it->in, net, (int) strcspn(text, "/"),
+				 text, c.family == AF_INET ? 32 : 128);
+			break;
+		default:
+			ld_error(ld, n, "%s \"%s\" %s is not valid: %s; write an "
+				 "address (192.0.2.1, 2001:db8::1) or a network "
+				 "(192.0.2.0/24, 2001:db8::/32)", what, text, it->in, why);
+			break;
+		}
+	}
 }

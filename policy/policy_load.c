@@ -284,52 +284,14 @@ load_authenticated(struct loader *ld, const struct item *it)
 	(void) ld_bool(ld, it, &s->authenticated);
 }
 
-/* load_network - one entry of "networks" */
-
-static void
-load_network(struct loader *ld, const struct item *it, const struct yt_node *n)
-{
-	struct policy_sources *s = it->ctx;
-	const char *text;
-	const char *why;
-	char    net[INET6_ADDRSTRLEN + 8];
-	struct cidr c;
-
-	if ((text = ld_entry(ld, it, n)) == NULL)
-		return;
-	switch (cidr_parse(text, &c, &why)) {
-	case 0:
-		s->networks[s->nnetworks++] = c;
-		break;
-	case -2:
-		cidr_format(&c, net, sizeof(net));
-		ld_error(ld, n, "network \"%s\" %s has host bits set; write %s for "
-			 "the network, or %.*s/%d for the one address", text, it->in,
-			 net, (int) strcspn(text, "/"), text,
-			 c.family == AF_INET ? 32 : 128);
-		break;
-	default:
-		ld_error(ld, n, "network \"%s\" %s is not valid: %s; write an "
-			 "address (192.0.2.1, 2001:db8::1) or a network "
-			 "(192.0.2.0/24, 2001:db8::/32)", text, it->in, why);
-		break;
-	}
-}
-
 /* load_networks - "networks" in "sources" */
 
 static void
 load_networks(struct loader *ld, const struct item *it)
 {
 	struct policy_sources *s = it->ctx;
-	size_t  i;
 
-	if (!ld_want(ld, it, YT_SEQ))
-		return;
-	s->networks = xreallocarray(s->networks, it->val->nkids + 1,
-				    sizeof(*s->networks));
-	for (i = 0; i < it->val->nkids; i++)
-		load_network(ld, it, it->val->kids[i]);
+	ld_cidr_list(ld, it, "network", &s->networks, &s->nnetworks);
 }
 
 /* load_daemons - "daemons" in "sources" */
