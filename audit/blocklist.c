@@ -86,8 +86,8 @@ bl_egress(const struct policy *p, struct audit_addr **v, size_t *n)
 	unsigned i, count;
 	size_t  j;
 
-	for (j = 0; j < p->check.negress; j++) {
-		net = &p->check.egress[j];
+	for (j = 0; j < p->negress; j++) {
+		net = &p->egress[j];
 		if (audit_addr_private(net))
 			continue;
 		hostbits = (net->family == AF_INET ? 32 : 128) - net->bits;

@@ -205,13 +205,13 @@ spf_missing(struct audit *a)
 	size_t  i;
 
 	buf_printf(&fix, "publish TXT %s \"v=spf1", a->domain);
-	for (i = 0; a->policy != NULL && i < a->policy->check.negress; i++) {
-		net = &a->policy->check.egress[i];
+	for (i = 0; a->policy != NULL && i < a->policy->negress; i++) {
+		net = &a->policy->egress[i];
 		audit_net_text(net, text, sizeof(text));
 		buf_printf(&fix, " %s:%s", net->family == AF_INET ? "ip4" : "ip6",
 			   text);
 	}
-	buf_puts(&fix, a->policy != NULL && a->policy->check.negress ? " -all\"" :
+	buf_puts(&fix, a->policy != NULL && a->policy->negress ? " -all\"" :
 		 " ip4:ADDRESS -all\" with the addresses your mail leaves from");
 	finding_add(a->f, SEV_CRIT, "spf", a->domain, fix.data, "no SPF record: "
 		    "receivers cannot tell which servers may send for %s",

@@ -124,8 +124,8 @@ audit_spf_senders(struct audit *a)
 
 	if (a->policy == NULL || a->spf == NULL)
 		return;
-	for (i = 0; i < a->policy->check.negress; i++)
-		senders_one(a, &a->policy->check.egress[i], "egress address",
+	for (i = 0; i < a->policy->negress; i++)
+		senders_one(a, &a->policy->egress[i], "egress address",
 			    SEV_CRIT);
 	senders_of(a, policy_find_senders(a->policy, a->domain));
 }

@@ -139,7 +139,7 @@ cmd_dmarc_report(int argc, char **argv)
 	}
 	if ((p = load_policy(o.config)) == NULL)
 		return (1);
-	if (p->dmarc.negress == 0 && p->check.negress == 0)
+	if (p->negress == 0)
 		fprintf(stderr, "signet dmarc report: warning: %s lists no egress "
 			"addresses, so no source counts as ours; add dmarc: "
 			"egress: [the public addresses of your MTAs]\n", p->path);

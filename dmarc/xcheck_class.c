@@ -141,8 +141,8 @@ alignment(const struct xcheck *xc, const struct xc_row *r,
 static const struct cidr *
 egress(const struct policy *p, const char *ip)
 {
-	const struct cidr *v = p->dmarc.negress ? p->dmarc.egress : p->check.egress;
-	size_t  n = p->dmarc.negress ? p->dmarc.negress : p->check.negress;
+	const struct cidr *v = p->egress;
+	size_t  n = p->negress;
 	size_t  i;
 
 	for (i = 0; i < n; i++)

@@ -45,16 +45,6 @@
 
 #include "load.h"
 
-/* load_egress - "egress" in "check" */
-
-static void
-load_egress(struct loader *ld, const struct item *it)
-{
-	struct policy_check *c = &ld->p->check;
-
-	ld_cidr_list(ld, it, "egress", &c->egress, &c->negress);
-}
-
 /* load_blocklists - "blocklists" in "check" */
 
 static void
@@ -82,7 +72,6 @@ load_blocklists(struct loader *ld, const struct item *it)
 }
 
 static const struct rule check_rules[] = {
-	{"egress", load_egress},
 	{"blocklists", load_blocklists},
 	{NULL, NULL},
 };

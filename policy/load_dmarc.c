@@ -65,16 +65,6 @@
 
 #define DMARC_MIN_DAYS_MAX	366
 
-/* load_dm_egress - "egress" in "dmarc" */
-
-static void
-load_dm_egress(struct loader *ld, const struct item *it)
-{
-	struct policy_dmarc *dm = &ld->p->dmarc;
-
-	ld_cidr_list(ld, it, "egress", &dm->egress, &dm->negress);
-}
-
 /* load_dm_window - "window" in "dmarc" */
 
 static void
@@ -276,7 +266,6 @@ load_dm_reporters(struct loader *ld, const struct item *it)
 }
 
 static const struct rule dmarc_rules[] = {
-	{"egress", load_dm_egress},
 	{"window", load_dm_window},
 	{"min_days", load_dm_min_days},
 	{"min_aligned_pass", load_dm_min_pass},

@@ -600,15 +600,16 @@ ld_cidr_list(struct loader *ld, const struct item *it, const char *what,
 			break;
 		case -2:
 			cidr_format(&c, net, sizeof(net));
-			ld_error(ld, n, "%s \"%s\" %s has host bits set; write %s "
+			ld_error(ld, n, "%s \"%s\"%s%s has host bits set; write %s "
 				 "for the network, or %.*s/%d for the one address",
-				 what, text, it->in, net, (int) strcspn(text, "/"),
+				 what, text, *it->in ? " " : "", it->in, net, (int) strcspn(text, "/"),
 				 text, c.family == AF_INET ? 32 : 128);
 			break;
 		default:
-			ld_error(ld, n, "%s \"%s\" %s is not valid: %s; write an "
+			ld_error(ld, n, "%s \"%s\"%s%s is not valid: %s; write an "
 				 "address (192.0.2.1, 2001:db8::1) or a network "
-				 "(192.0.2.0/24, 2001:db8::/32)", what, text, it->in, why);
+				 "(192.0.2.0/24, 2001:db8::/32)", what, text,
+				 *it->in ? " " : "", it->in, why);
 			break;
 		}
 	}

@@ -138,8 +138,6 @@ struct policy_counters {
 
 /* What signet check audits (policy/load_check.c); the milter ignores it. */
 struct policy_check {
-	struct cidr *egress;		/* the MTAs' addresses to the Internet */
-	size_t  negress;
 	char  **blocklists;		/* DNS blocklist zones, lower case */
 	size_t  nblocklists;
 };
@@ -162,9 +160,6 @@ struct policy_dmarc_reporter {
 
 /* The DMARC cross-check (policy/load_dmarc.c); the milter ignores it. */
 struct policy_dmarc {
-	struct cidr *egress;		/* our MTAs' public addresses; none:
-					 * those of check */
-	size_t  negress;
 	long    window;			/* default period, seconds */
 	int     min_days;		/* policy step: days of reports at the
 					 * policy now published */
@@ -190,6 +185,10 @@ struct policy {
 	char   *pidfile;		/* NULL: none */
 	int     syslog_facility;	/* LOG_MAIL by default */
 	int     require_safe_keys;	/* refuse keys readable by others */
+
+	struct cidr *egress;		/* the MTAs' addresses to the Internet
+					 * (signet check, DMARC cross-check) */
+	size_t  negress;
 
 	struct policy_signing signing;
 	struct policy_sources sources;

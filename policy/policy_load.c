@@ -284,6 +284,14 @@ load_authenticated(struct loader *ld, const struct item *it)
 	(void) ld_bool(ld, it, &s->authenticated);
 }
 
+/* load_egress - "egress": the MTAs' addresses to the Internet */
+
+static void
+load_egress(struct loader *ld, const struct item *it)
+{
+	ld_cidr_list(ld, it, "egress", &ld->p->egress, &ld->p->negress);
+}
+
 /* load_networks - "networks" in "sources" */
 
 static void
@@ -581,6 +589,7 @@ static const struct rule top_rules[] = {
 	{"syslog_facility", load_facility},
 	{"require_safe_keys", load_safe_keys},
 	{"sources", load_sources},
+	{"egress", load_egress},
 	{"signing", load_signing},
 	{"actions", load_actions},
 	{"domains", load_domains},

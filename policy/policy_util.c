@@ -103,9 +103,8 @@ policy_free(struct policy *p)
 	free(p->keys.directory);
 	free(p->counters.store);
 	free(p->metrics.listen);
-	free(p->check.egress);
+	free(p->egress);
 	policy_strv_free(p->check.blocklists, p->check.nblocklists);
-	free(p->dmarc.egress);
 	for (i = 0; i < p->dmarc.nreporters; i++) {
 		free(p->dmarc.reporters[i].name);
 		policy_strv_free(p->dmarc.reporters[i].orgs,

@@ -55,8 +55,8 @@ cat >>"$CFG" <<EOF
       crm: {networks: [198.51.100.0/24]}
 counters:
   store: $STORE
+egress: [192.0.2.25]
 dmarc:
-  egress: [192.0.2.25]
   min_days: 1
   min_aligned_pass: 0.98
   max_unknown_legit_share: 0.1

@@ -135,8 +135,8 @@ dns_set_record s1._domainkey.good.example TXT "$(grep '^s1\._domainkey\.' "$tmp/
 cat >"$SIGNET_CONFIG" <<EOF
 dns: {nameserver: "$DNS_SERVER", timeout: 2s}
 keys: {directory: $K}
+egress: [192.0.2.25, 192.0.2.26]
 check:
-  egress: [192.0.2.25, 192.0.2.26]
   blocklists: [bl.example, dead.example]
 domains:
   good.example:

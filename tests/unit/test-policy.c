@@ -219,9 +219,9 @@ dump_check(struct buf *out, const struct policy *p)
 	char    net[64];
 	size_t  i;
 
-	for (i = 0; i < p->check.negress; i++) {
-		cidr_format(&p->check.egress[i], net, sizeof(net));
-		buf_printf(out, "check.egress %s\n", net);
+	for (i = 0; i < p->negress; i++) {
+		cidr_format(&p->egress[i], net, sizeof(net));
+		buf_printf(out, "egress %s\n", net);
 	}
 	for (i = 0; i < p->check.nblocklists; i++)
 		buf_printf(out, "check.blocklist %s\n", p->check.blocklists[i]);
@@ -233,13 +233,8 @@ static void
 dump_dmarc(struct buf *out, const struct policy *p)
 {
 	const struct policy_dmarc *dm = &p->dmarc;
-	char    net[64];
 	size_t  i;
 
-	for (i = 0; i < dm->negress; i++) {
-		cidr_format(&dm->egress[i], net, sizeof(net));
-		buf_printf(out, "dmarc.egress %s\n", net);
-	}
 	if (dm->window != POLICY_DMARC_WINDOW)
 		buf_printf(out, "dmarc.window %ld\n", dm->window);
 	if (dm->min_days != POLICY_DMARC_MIN_DAYS)
