@@ -1,127 +1,181 @@
-#!/bin/sh
-# milter-bench.sh - signet-milter against OpenDKIM and the crypto limit,
-# driven by milterload with the same keys and messages, in one run.
+#!/bin/bash
+# NAME
+#	milter-bench.sh - signet-milter against OpenDKIM and the crypto
+#	limit, driven by milterload with the same keys and messages
+# SYNOPSIS
+#	bash bench/milter-bench.sh	(as root; SIGNET_BUILD=build tree)
+# DESCRIPTION
+#	For each key setup (RSA-2048, Ed25519, both), message size (2 KB,
+#	64 KB, 1 MB) and concurrency (1, 8, 64 connections, one message
+#	per connection as Postfix opens one milter connection per SMTP
+#	session; and 2 KB over 8 connections of 100 messages each) it
+#	sends the messages to signet-milter and to OpenDKIM, both on unix
+#	sockets, alternating the two, BENCH_ROUNDS times, and prints the
+#	medians of messages/s and of the milter's CPU per message (user +
+#	system, all threads, from /proc), and that CPU divided by the sign
+#	cost that milterload measured with the same key in the same run
+#	(median of three). Every message must come back with exactly the
+#	signatures of its setup (milterload reports their a= tags); OpenDKIM
+#	cannot sign with RSA and Ed25519 at once (see common.sh) and gets
+#	n/a there, after a probe that shows it.
 #
-# Usage: sh bench/milter-bench.sh [BUILD_DIR]    (as root; Debian 12)
+#	Output: a Markdown table on standard output, progress on standard
+#	error, figures as KEY=VALUE lines in $BENCH_VARS when set.
 #
-# For each key setup (RSA-2048, Ed25519, both) and message size (2 KB,
-# 64 KB, 1 MB) and concurrency (1, 8, 64 connections) it starts each
-# milter on a unix socket, sends the messages, and prints messages/s and
-# the milter's CPU per message, next to the sign cost milterload measured
-# with the same key. Env: BENCH_MSGS (default 2000 for 2 KB messages).
-set -eu
+#	Environment: BENCH_MSGS (2 KB messages per run, default 2000; 64 KB
+#	runs send a quarter, 1 MB runs a tenth), BENCH_ROUNDS (3),
+#	BENCH_SETUPS ("rsa ed dual"), BENCH_SIZES ("2k 64k 1m"),
+#	BENCH_CONNS ("1 8 64").
+# DIAGNOSTICS
+#	Exit 1 when a milter fails to start, or refuses or leaves unsigned
+#	a message, or signs with other algorithms than asked.
+# LICENSE
+#	MIT; see LICENSE in the source distribution.
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$top/build}
-load=$build/bench/milterload
+set -eu -o pipefail
+# shellcheck source=bench/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
 msgs=${BENCH_MSGS:-2000}
-command -v opendkim >/dev/null || { echo "opendkim is not installed: contrib/install-deps.sh test" >&2; exit 1; }
-[ -x "$load" ] || (cd "$build" && make bench/milterload >/dev/null)
+rounds=${BENCH_ROUNDS:-3}
+setups=${BENCH_SETUPS:-rsa ed dual}
+sizes=${BENCH_SIZES:-2k 64k 1m}
+conn_list=${BENCH_CONNS:-1 8 64}
 
-tmp=$(mktemp -d /tmp/signet-bench.XXXXXX)
-pids=""
-cleanup() { for p in $pids; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
-trap cleanup EXIT INT TERM
+bench_init milter
+bench_keys "$B_TMP/keys"
+bench_message 2048 "$B_TMP/2k.eml"
+bench_message 65536 "$B_TMP/64k.eml"
+bench_message 1048576 "$B_TMP/1m.eml"
 
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$tmp/rsa.key" 2>/dev/null
-openssl genpkey -algorithm ED25519 -out "$tmp/ed.key"
-chmod 600 "$tmp"/*.key
-
-# message SIZE FILE - a message of about SIZE bytes
-message() {
-	{
-		printf 'From: Alice <alice@example.com>\r\nTo: bob@example.net\r\n'
-		printf 'Subject: benchmark\r\nDate: Sun, 22 Nov 2026 15:00:00 +0000\r\n'
-		printf 'Message-ID: <bench@example.com>\r\nMIME-Version: 1.0\r\n'
-		printf 'Content-Type: text/plain; charset=us-ascii\r\n\r\n'
-		awk -v n="$1" 'BEGIN { l = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod te\r";
-			for (i = 0; i < n / 76; i++) print l }'
-	} > "$2"
-}
-message 2000 "$tmp/2k.eml"
-message 65536 "$tmp/64k.eml"
-message 1048576 "$tmp/1m.eml"
-
-# start_signet SETUP - signet-milter with rsa, ed or dual keys
-start_signet() {
-	{
-		echo "socket: unix:$tmp/signet.sock"
-		echo "sources: {networks: [127.0.0.0/8]}"
-		echo "domains:"
-		echo "  example.com:"
-		echo "    selectors:"
-		case $1 in rsa|dual) echo "      - {name: rsa, algorithm: rsa-sha256, key: $tmp/rsa.key}" ;; esac
-		case $1 in ed|dual) echo "      - {name: ed, algorithm: ed25519-sha256, key: $tmp/ed.key}" ;; esac
-	} > "$tmp/signet.yaml"
-	"$build/signet-milter" -f -c "$tmp/signet.yaml" 2>"$tmp/signet.log" &
-	pid=$!
-	pids="$pids $pid"
-	wait_socket "$tmp/signet.sock"
-}
-
-# start_opendkim SETUP - OpenDKIM with the same keys
-start_opendkim() {
-	: > "$tmp/keytable"
-	: > "$tmp/signingtable"
-	case $1 in rsa|dual)
-		echo "rsa._domainkey.example.com example.com:rsa:$tmp/rsa.key" >> "$tmp/keytable"
-		echo "*@example.com rsa._domainkey.example.com" >> "$tmp/signingtable" ;;
-	esac
-	case $1 in ed|dual)
-		echo "ed._domainkey.example.com example.com:ed:$tmp/ed.key" >> "$tmp/keytable"
-		echo "*@example.com ed._domainkey.example.com" >> "$tmp/signingtable" ;;
-	esac
-	cat > "$tmp/opendkim.conf" <<EOC
-Syslog no
-Mode s
-Socket local:$tmp/opendkim.sock
-KeyTable file:$tmp/keytable
-SigningTable refile:$tmp/signingtable
-MultipleSignatures yes
-Canonicalization relaxed/relaxed
-InternalHosts 127.0.0.1
-RequireSafeKeys no
-PidFile $tmp/opendkim.pid
-EOC
-	opendkim -f -x "$tmp/opendkim.conf" 2>"$tmp/opendkim.log" &
-	pid=$!
-	pids="$pids $pid"
-	wait_socket "$tmp/opendkim.sock"
-}
-
-wait_socket() {
-	i=0
-	while [ ! -S "$1" ]; do
-		i=$((i + 1)); [ $i -lt 100 ] || { echo "no socket $1" >&2; exit 1; }
-		sleep 0.1
+# crypto_limit - medians of three sign-cost and SHA-256 measurements
+crypto_limit() {
+	local i r=() e=() d=()
+	for i in 1 2 3; do
+		r+=("$(bench_field sign_us "$("$B_LOAD" -S "$B_TMP/keys/rsa.key" -n 2000)")")
+		e+=("$(bench_field sign_us "$("$B_LOAD" -S "$B_TMP/keys/ed.key" -n 10000)")")
+		d+=("$(bench_field sha256_mb_per_s "$("$B_LOAD" -D -n 300)")")
 	done
+	rsa_us=$(bench_median "${r[@]}")
+	ed_us=$(bench_median "${e[@]}")
+	sha_mbs=$(bench_median "${d[@]}")
+	bench_var sign_us_rsa "$rsa_us"
+	bench_var sign_us_ed "$ed_us"
+	bench_var sha256_mb_per_s "$sha_mbs"
 }
 
-stop() { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; rm -f "$tmp"/*.sock; }
+# count_for - messages for a size
+count_for() {
+	case $1 in 2k) echo "$msgs" ;; 64k) echo $((msgs / 4)) ;; 1m) echo $((msgs / 10)) ;; esac
+}
 
-# field KEY LINE - a key=value field of a milterload line
-field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+# opendkim_dual_probe - can OpenDKIM sign with both keys? prints why not
+opendkim_dual_probe() {
+	local out algs
+	bench_opendkim_config "$B_TMP/probe.conf" "unix:$B_TMP/probe.sock" dual "$B_TMP/keys"
+	for alg in rsa-sha256 ed25519-sha256; do
+		sed -i "s/^SignatureAlgorithm .*/SignatureAlgorithm $alg/" "$B_TMP/probe.conf"
+		bench_start_opendkim "$B_TMP/probe.conf"
+		out=$("$B_LOAD" -s "unix:$B_TMP/probe.sock" -f "$B_TMP/2k.eml" -n 3 || true)
+		bench_stop "$B_PID"
+		algs=$(bench_sorted_algs "$out")
+		[ "$algs" != "$(bench_algs dual)" ] || return 0
+		echo "SignatureAlgorithm $alg: refused=$(bench_field refused "$out") signatures a=${algs:-none}"
+	done
+	return 1
+}
 
-rsa_us=$("$load" -S "$tmp/rsa.key" -n 2000 | sed 's/sign_us=//')
-ed_us=$("$load" -S "$tmp/ed.key" -n 10000 | sed 's/sign_us=//')
-echo "# sign cost measured by milterload: rsa-2048 ${rsa_us} us, ed25519 ${ed_us} us"
-printf '%-5s %-4s %5s  %-8s %9s %12s %10s\n' keys size conns milter msgs/s cpu_us/msg cpu/sign
-for setup in rsa ed dual; do
-	case $setup in rsa) cost=$rsa_us ;; ed) cost=$ed_us ;;
-		dual) cost=$(echo "$rsa_us + $ed_us" | bc -l) ;; esac
-	for size in 2k 64k 1m; do
-		case $size in 2k) n=$msgs ;; 64k) n=$((msgs / 4)) ;; 1m) n=$((msgs / 20)) ;; esac
-		for conns in 1 8 64; do
-			for milter in signet opendkim; do
-				"start_$milter" $setup
-				out=$("$load" -s "unix:$tmp/$milter.sock" -f "$tmp/$size.eml" \
-					-c $conns -n $n -p $pid) || { echo "FAILED: $out" >&2; exit 1; }
-				stop
-				cpu=$(field cpu_us_per_msg "$out")
-				printf '%-5s %-4s %5s  %-8s %9s %12s %10.2f\n' $setup $size $conns \
-					$milter "$(field msgs_per_s "$out")" "$cpu" \
-					"$(echo "$cpu / $cost" | bc -l)"
-			done
+# one_run - MILTER PID SETUP SIZE CONNS PER_CONN: milterload once; sets
+# run_mps and run_cpu
+one_run() {
+	local milter=$1 pid=$2 setup=$3 size=$4 conns=$5 per=$6 out algs
+	out=$(bench_load -s "unix:$B_TMP/$milter.sock" -f "$B_TMP/$size.eml" \
+		-c "$conns" -r "$per" -n "$(count_for "$size")" -p "$pid")
+	algs=$(bench_sorted_algs "$out")
+	[ "$algs" = "$(bench_algs "$setup")" ] ||
+		bench_die "$milter $setup: signed with a=$algs, expected a=$(bench_algs "$setup")"
+	run_mps=$(bench_field msgs_per_s "$out")
+	run_cpu=$(bench_field cpu_us_per_msg "$out")
+}
+
+# row - all rounds of one case for both milters, and its table row
+row() {
+	local setup=$1 size=$2 conns=$3 per=$4 cost=$5 r m
+	local s_mps=() s_cpu=() o_mps=() o_cpu=() order
+	for r in $(seq "$rounds"); do
+		order="signet opendkim"
+		[ $((r % 2)) = 1 ] || order="opendkim signet"
+		for m in $order; do
+			[ "$m" = signet ] || [ -n "$odkim_pid" ] || continue
+			if [ "$m" = signet ]; then
+				one_run signet "$signet_pid" "$setup" "$size" "$conns" "$per"
+				s_mps+=("$run_mps"); s_cpu+=("$run_cpu")
+			else
+				one_run opendkim "$odkim_pid" "$setup" "$size" "$conns" "$per"
+				o_mps+=("$run_mps"); o_cpu+=("$run_cpu")
+			fi
 		done
 	done
+	local sm sc om=n/a oc=n/a key=${setup}_${size}_c${conns}_r${per}
+	sm=$(bench_median "${s_mps[@]}")
+	sc=$(bench_median "${s_cpu[@]}")
+	if [ -n "$odkim_pid" ]; then
+		om=$(bench_median "${o_mps[@]}")
+		oc=$(bench_median "${o_cpu[@]}")
+	fi
+	bench_var "signet_${key}_mps" "$sm"
+	bench_var "signet_${key}_cpu" "$sc"
+	bench_var "opendkim_${key}_mps" "$om"
+	bench_var "opendkim_${key}_cpu" "$oc"
+	printf '| %s | %s | %s | %s | %.0f | %.0f | %s | %s | %s | %s |\n' \
+		"$setup" "$size" "$conns" "$per" "$sm" "$sc" "$(bench_ratio "$sc" "$cost")" \
+		"$([ "$om" = n/a ] && echo n/a || printf '%.0f' "$om")" \
+		"$([ "$oc" = n/a ] && echo n/a || printf '%.0f' "$oc")" \
+		"$(bench_ratio "$oc" "$cost")"
+	echo "  $setup $size conns=$conns per_conn=$per: signet $sm/s ${sc}us, opendkim $om/s ${oc}us" >&2
+}
+
+crypto_limit
+echo "sign cost (CPU, median of 3): RSA-2048 $rsa_us us, Ed25519 $ed_us us; SHA-256 $sha_mbs MB/s" >&2
+dual_why=
+case " $setups " in *" dual "*)
+	if dual_why=$(opendkim_dual_probe); then dual_why=; fi ;;
+esac
+
+echo "Sign cost measured by milterload in this run (CPU per signature of a SHA-256 digest, median of 3):"
+echo "RSA-2048 **$rsa_us us**, Ed25519 **$ed_us us**; SHA-256 over 1 MB in 64 KB updates: **$sha_mbs MB/s**."
+echo "\"cpu/sign\" is the milter's CPU per message divided by the sign cost of its setup (dual: RSA + Ed25519)."
+echo
+echo "| keys | size | conns | msgs/conn | signet msgs/s | signet CPU us/msg | signet cpu/sign | OpenDKIM msgs/s | OpenDKIM CPU us/msg | OpenDKIM cpu/sign |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+for setup in $setups; do
+	case $setup in
+	rsa)	cost=$rsa_us ;;
+	ed)	cost=$ed_us ;;
+	dual)	cost=$(awk -v a="$rsa_us" -v b="$ed_us" 'BEGIN { print a + b }') ;;
+	*)	bench_die "unknown setup '$setup' (rsa, ed, dual)" ;;
+	esac
+	bench_signet_config "$B_TMP/signet.yaml" "unix:$B_TMP/signet.sock" "$setup" "$B_TMP/keys"
+	bench_start_signet "$B_TMP/signet.yaml"
+	signet_pid=$B_PID
+	odkim_pid=
+	if [ "$setup" != dual ] || [ -z "$dual_why" ]; then
+		bench_opendkim_config "$B_TMP/opendkim.conf" "unix:$B_TMP/opendkim.sock" \
+			"$setup" "$B_TMP/keys"
+		bench_start_opendkim "$B_TMP/opendkim.conf"
+		odkim_pid=$B_PID
+	fi
+	for size in $sizes; do
+		for conns in $conn_list; do
+			row "$setup" "$size" "$conns" 1 "$cost"
+		done
+		[ "$size" != 2k ] || row "$setup" 2k 8 100 "$cost"
+	done
+	bench_stop "$signet_pid"
+	[ -z "$odkim_pid" ] || bench_stop "$odkim_pid"
 done
+if [ -n "$dual_why" ]; then
+	echo
+	echo "OpenDKIM dual is n/a: OpenDKIM 2.11 has one global SignatureAlgorithm for all keys; probe with both keys:"
+	echo "$dual_why" | sed 's/^/- /'
+fi

@@ -5,8 +5,9 @@
 /*	drive a milter the way Postfix does, and time it
 /* SYNOPSIS
 /*	milterload -s socket -f message [-c connections] [-n messages]
-/*		[-r per-connection] [-p milter-pid] [-N]
+/*		[-r per-connection] [-p milter-pid] [-N] [-H holdfile]
 /*	milterload -S keyfile [-n signatures]
+/*	milterload -D [-n megabytes]
 /* DESCRIPTION
 /*	milterload speaks milter protocol 6 to a milter (signet-milter,
 /*	OpenDKIM, any other), as Postfix's smtpd does: option negotiation
@@ -20,11 +21,24 @@
 /*	none is counted as unsigned. With -p, the milter's CPU time
 /*	(user + system, all threads, from /proc) is read before and after.
 /*
-/*	Output, one line of key=value pairs: messages, unsigned, seconds,
-/*	msgs_per_s, and with -p cpu_us_per_msg.
+/*	Output, one line of key=value pairs: messages, unsigned, refused,
+/*	seconds, msgs_per_s, signatures (DKIM-Signature fields inserted in
+/*	all), algorithms (the a= tags of the first signed message, joined
+/*	by +), and with -p cpu_us_per_msg.
+/*
+/*	-H holdfile holds every connection in the middle of its first
+/*	message (after the first body chunk, before end of message):
+/*	when all -c connections are there, milterload creates holdfile
+/*	and waits until it is removed, then finishes the run. Meanwhile
+/*	the milter holds -c open connections with a message each (for
+/*	measuring its memory). -n must be at least -c.
 /*
 /*	-S times the private key's signature of a SHA-256 digest with
 /*	OpenSSL (the crypto limit), printing sign_us.
+/*
+/*	-D times SHA-256 over a 1 MB buffer hashed in 64 KB updates, as
+/*	body chunks arrive, -n times (default 1000), printing
+/*	sha256_mb_per_s (10^6 bytes per second).
 /*
 /*	-N sets TCP_NODELAY on inet sockets (Postfix does not).
 /* DIAGNOSTICS
@@ -63,11 +77,15 @@ static struct header *hdrs;
 static size_t nhdrs;
 static char *body;
 static size_t body_len;
-static int per_conn = 1, nodelay;
+static int per_conn = 1, nodelay, conns = 1;
 static long total = 1000;
+static const char *hold_file;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static long next_msg, done, unsigned_msgs, failed;
+static pthread_cond_t all_held = PTHREAD_COND_INITIALIZER;
+static long next_msg, done, unsigned_msgs, failed, signatures;
+static int held;
+static char algorithms[128];
 
 /* die - report and exit */
 
@@ -291,13 +309,99 @@ negotiate(int fd)
 	return (ntohl(r[2]));
 }
 
-/* one_message - send a message; returns 1 if signed, 0 if not, -1 refused */
+/* note_alg - append the a= tag of a DKIM-Signature value to algs */
+
+static void
+note_alg(const char *value, char *algs, size_t cap)
+{
+	const char *p = value;
+	size_t  n, l = strlen(algs);
+
+	while (p != NULL && *p) {
+		p += strspn(p, " \t\r\n");
+		if (strncmp(p, "a=", 2) == 0) {
+			n = strcspn(p + 2, "; \t\r\n");
+			if (l + n + 2 < cap)
+				snprintf(algs + l, cap - l, "%s%.*s", l ? "+" : "",
+					 (int) n, p + 2);
+			return;
+		}
+		if ((p = strchr(p, ';')) != NULL)
+			p++;
+	}
+}
+
+/* signature_field - the value of a DKIM-Signature that a reply inserts, or NULL */
+
+static const char *
+signature_field(char c, const char *buf, size_t len)
+{
+	const char *name = buf;
+
+	if (c == SMFIR_INSHEADER && len > 4)
+		name = buf + 4;
+	else if (c != SMFIR_ADDHEADER)
+		return (NULL);
+	if (strcasecmp(name, "DKIM-Signature") != 0)
+		return (NULL);
+	if (name + strlen(name) + 1 >= buf + len)
+		return ("");
+	return (name + strlen(name) + 1);
+}
+
+/* hold_point - wait until every connection is here, then until the hold file goes */
+
+static void
+hold_point(void)
+{
+	FILE   *fp;
+
+	pthread_mutex_lock(&lock);
+	if (++held == conns) {
+		if ((fp = fopen(hold_file, "w")) == NULL)
+			die(hold_file);
+		fclose(fp);
+		pthread_cond_broadcast(&all_held);
+	}
+	while (held < conns)
+		pthread_cond_wait(&all_held, &lock);
+	pthread_mutex_unlock(&lock);
+	while (access(hold_file, F_OK) == 0)
+		usleep(10000);
+}
+
+/* send_body - body chunks; holds after the first when *hold is set */
 
 static int
-one_message(int fd, uint32_t pf, long id)
+send_body(int fd, uint32_t pf, int *hold)
 {
-	static char big[MILTER_CHUNK_SIZE + 64];
+	size_t  off, len;
+
+	for (off = 0; !(pf & SMFIP_NOBODY) && off < body_len; off += len) {
+		len = body_len - off < MILTER_CHUNK_SIZE ? body_len - off : MILTER_CHUNK_SIZE;
+		send_cmd(fd, SMFIC_BODY, body + off, len);
+		if (!(pf & SMFIP_NR_BODY) && step_reply(fd))
+			return (-1);
+		if (*hold) {
+			*hold = 0;
+			hold_point();
+		}
+	}
+	if (*hold) {
+		*hold = 0;
+		hold_point();
+	}
+	return (0);
+}
+
+/* one_message - send a message; returns the number of signatures
+ * inserted, -1 if refused; the a= tags go to algs */
+
+static int
+one_message(int fd, uint32_t pf, long id, int *hold, char *algs, size_t cap)
+{
 	char    pkt[65536 + 64], buf[8192], qid[32], c;
+	const char *sigval;
 	size_t  off, i, len;
 	int     sig = 0;
 
@@ -335,23 +439,16 @@ one_message(int fd, uint32_t pf, long id)
 		if (!(pf & SMFIP_NR_EOH) && step_reply(fd))
 			return (-1);
 	}
-	for (off = 0; !(pf & SMFIP_NOBODY) && off < body_len; off += len) {
-		len = body_len - off < MILTER_CHUNK_SIZE ? body_len - off : MILTER_CHUNK_SIZE;
-		memcpy(big, body + off, len);
-		send_cmd(fd, SMFIC_BODY, big, len);
-		if (!(pf & SMFIP_NR_BODY) && step_reply(fd))
-			return (-1);
-	}
+	if (send_body(fd, pf, hold) < 0)
+		return (-1);
 	send_cmd(fd, SMFIC_BODYEOB, "", 0);
 	for (;;) {
 		c = recv_reply(fd, buf, sizeof(buf) - 1, &len);
 		buf[len] = 0;
-		if (c == SMFIR_INSHEADER && len > 4
-		    && strcasecmp(buf + 4, "DKIM-Signature") == 0)
-			sig = 1;
-		else if (c == SMFIR_ADDHEADER && strcasecmp(buf, "DKIM-Signature") == 0)
-			sig = 1;
-		else if (c == SMFIR_CONTINUE || c == SMFIR_ACCEPT)
+		if ((sigval = signature_field(c, buf, len)) != NULL) {
+			sig++;
+			note_alg(sigval, algs, cap);
+		} else if (c == SMFIR_CONTINUE || c == SMFIR_ACCEPT)
 			return (sig);
 		else if (c == SMFIR_REJECT || c == SMFIR_TEMPFAIL
 			 || c == SMFIR_REPLYCODE || c == SMFIR_DISCARD)
@@ -372,16 +469,34 @@ take(void)
 	return (id);
 }
 
+/* tally - count the outcome of one message */
+
+static void
+tally(int r, const char *algs)
+{
+	pthread_mutex_lock(&lock);
+	done++;
+	if (r == 0)
+		unsigned_msgs++;
+	if (r < 0)
+		failed++;
+	if (r > 0)
+		signatures += r;
+	if (r > 0 && algorithms[0] == 0)
+		snprintf(algorithms, sizeof(algorithms), "%s", algs);
+	pthread_mutex_unlock(&lock);
+}
+
 /* session - one connection carrying up to per_conn messages */
 
 static int
-session(void)
+session(int *hold)
 {
-	char    pkt[512];
+	char    pkt[512], algs[128];
 	size_t  off;
 	uint32_t pf;
 	long    id;
-	int     fd, n, r;
+	int     fd, n;
 
 	if ((id = take()) < 0)
 		return (0);
@@ -410,14 +525,8 @@ session(void)
 			(void) step_reply(fd);
 	}
 	for (n = 0; id >= 0; id = (++n < per_conn) ? take() : -1) {
-		r = one_message(fd, pf, id);
-		pthread_mutex_lock(&lock);
-		done++;
-		if (r == 0)
-			unsigned_msgs++;
-		if (r < 0)
-			failed++;
-		pthread_mutex_unlock(&lock);
+		algs[0] = 0;
+		tally(one_message(fd, pf, id, hold, algs, sizeof(algs)), algs);
 	}
 	send_cmd(fd, SMFIC_QUIT, "", 0);
 	close(fd);
@@ -429,7 +538,9 @@ session(void)
 static void *
 worker(void *arg)
 {
-	while (session())
+	int     hold = hold_file != NULL;
+
+	while (session(&hold))
 		;
 	return (arg);
 }
@@ -454,7 +565,18 @@ proc_cpu(long pid)
 	return ((ut + st) / (double) sysconf(_SC_CLK_TCK));
 }
 
-/* sign_cost - microseconds per signature of a digest with the key */
+/* cpu_now - CPU seconds of the calling thread (immune to preemption) */
+
+static double
+cpu_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (t.tv_sec + t.tv_nsec / 1e9);
+}
+
+/* sign_cost - CPU microseconds per signature of a digest with the key */
 
 static void
 sign_cost(const char *keyfile, long n)
@@ -474,8 +596,10 @@ sign_cost(const char *keyfile, long n)
 		die(keyfile);
 	fclose(fp);
 	rsa = EVP_PKEY_is_a(key, "RSA");
-	t0 = now();
-	for (i = 0; i < n; i++) {
+	t0 = 0;
+	for (i = -n / 10 - 1; i < n; i++) {	/* a tenth to warm up */
+		if (i == 0)
+			t0 = cpu_now();
 		siglen = sizeof(sig);
 		if (rsa) {
 			pc = EVP_PKEY_CTX_new(key, NULL);
@@ -493,7 +617,35 @@ sign_cost(const char *keyfile, long n)
 			EVP_MD_CTX_free(mc);
 		}
 	}
-	printf("sign_us=%.1f\n", (now() - t0) / n * 1e6);
+	printf("sign_us=%.1f\n", (cpu_now() - t0) / n * 1e6);
+}
+
+/* digest_speed - SHA-256 over a 1 MB buffer in 64 KB updates, n times */
+
+static void
+digest_speed(long n)
+{
+	static unsigned char data[1000000];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	EVP_MD_CTX *mc = EVP_MD_CTX_new();
+	size_t  off, len;
+	double  t0 = 0;
+	long    i;
+
+	memset(data, 'a', sizeof(data));
+	for (i = -n / 10 - 1; i < n; i++) {
+		if (i == 0)
+			t0 = cpu_now();
+		if (EVP_DigestInit_ex(mc, EVP_sha256(), NULL) != 1)
+			die("sha256");
+		for (off = 0; off < sizeof(data); off += len) {
+			len = sizeof(data) - off < 65535 ? sizeof(data) - off : 65535;
+			EVP_DigestUpdate(mc, data + off, len);
+		}
+		EVP_DigestFinal_ex(mc, md, NULL);
+	}
+	printf("sha256_mb_per_s=%.0f\n", n * (double) sizeof(data) / 1e6 / (cpu_now() - t0));
+	EVP_MD_CTX_free(mc);
 }
 
 int
@@ -502,13 +654,15 @@ main(int argc, char **argv)
 	const char *file = NULL, *keyfile = NULL;
 	pthread_t *tids;
 	long    pid = 0, i;
-	int     ch, conns = 1;
+	int     ch, digest = 0;
 	double  t0, t1, c0 = 0, c1 = 0;
 
-	while ((ch = getopt(argc, argv, "c:f:n:Np:r:s:S:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:Df:H:n:Np:r:s:S:")) != -1) {
 		switch (ch) {
 		case 'c': conns = atoi(optarg); break;
+		case 'D': digest = 1; break;
 		case 'f': file = optarg; break;
+		case 'H': hold_file = optarg; break;
 		case 'n': total = atol(optarg); break;
 		case 'N': nodelay = 1; break;
 		case 'p': pid = atol(optarg); break;
@@ -517,7 +671,8 @@ main(int argc, char **argv)
 		case 'S': keyfile = optarg; break;
 		default:
 			fprintf(stderr, "usage: milterload -s socket -f message [-c conns] "
-				"[-n msgs] [-r per-conn] [-p pid] [-N] | -S keyfile [-n n]\n");
+				"[-n msgs] [-r per-conn] [-p pid] [-N] [-H holdfile]\n"
+				"       milterload -S keyfile [-n n] | -D [-n n]\n");
 			return (2);
 		}
 	}
@@ -525,8 +680,14 @@ main(int argc, char **argv)
 		sign_cost(keyfile, total);
 		return (0);
 	}
+	if (digest) {
+		digest_speed(total);
+		return (0);
+	}
 	if (!sock_spec || !file || conns < 1 || per_conn < 1)
 		die("need -s socket and -f message");
+	if (hold_file && total < conns)
+		die("-H needs at least as many messages (-n) as connections (-c)");
 	load_message(file);
 	tids = calloc(conns, sizeof(*tids));
 	if (pid)
@@ -539,8 +700,10 @@ main(int argc, char **argv)
 	t1 = now();
 	if (pid)
 		c1 = proc_cpu(pid);
-	printf("messages=%ld unsigned=%ld refused=%ld seconds=%.3f msgs_per_s=%.1f",
-	       done, unsigned_msgs, failed, t1 - t0, done / (t1 - t0));
+	printf("messages=%ld unsigned=%ld refused=%ld seconds=%.3f msgs_per_s=%.1f"
+	       " signatures=%ld algorithms=%s", done, unsigned_msgs, failed,
+	       t1 - t0, done / (t1 - t0), signatures,
+	       algorithms[0] ? algorithms : "none");
 	if (pid)
 		printf(" cpu_us_per_msg=%.1f", (c1 - c0) / done * 1e6);
 	printf("\n");

@@ -1,0 +1,195 @@
+#!/bin/bash
+# NAME
+#	e2e-bench.sh - end to end: smtp-source into a private Postfix on
+#	loopback with a signing milter, out to smtp-sink
+# SYNOPSIS
+#	bash bench/e2e-bench.sh		(as root; SIGNET_BUILD=build tree)
+# DESCRIPTION
+#	Starts the private Postfix and smtp-sink of the integration tests
+#	(tests/integration/lib.sh) and, all at once, the milters: OpenDKIM
+#	on a unix socket with RSA-2048 and with Ed25519 and on
+#	inet:127.0.0.1 with RSA-2048; signet-milter on unix sockets with
+#	RSA-2048, Ed25519 and both, and on inet:127.0.0.1 with RSA-2048.
+#	Both milters run as nobody:postfix with the same keys.
+#
+#	Each round sends BENCH_E2E_MSGS 2 KB messages (20 smtp-source
+#	sessions, as it_send: half one message per session, half many)
+#	with no milter, then with each milter configuration in an order
+#	that rotates from round to round, then again with no milter;
+#	Postfix is reloaded to switch. A run is timed from the start of
+#	smtp-source until the sink holds every message and the queue is
+#	empty. Every delivered message must carry exactly the signatures
+#	of its configuration (none without a milter).
+#
+#	The ratio of a configuration in a round is its rate divided by the
+#	mean of the two no-milter runs around the round; the table shows
+#	the median rate, the median of the per-round ratios and their
+#	range, the median rate at which smtp-source got its replies (the
+#	milter is in that path), and the milter's CPU per message.
+#
+#	Output: a Markdown table on standard output, progress on standard
+#	error, figures as KEY=VALUE lines in $BENCH_VARS when set.
+#
+#	Environment: BENCH_E2E_MSGS (5000), BENCH_E2E_ROUNDS (3),
+#	BENCH_E2E_CONFIGS (the names below, space separated).
+# DIAGNOSTICS
+#	Exit 1 when a milter does not start, a message is deferred or not
+#	delivered, or delivered with other signatures than expected.
+# LICENSE
+#	MIT; see LICENSE in the source distribution.
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+srcdir=$(cd "$here/.." && pwd)
+top_builddir=${SIGNET_BUILD:-$srcdir/build}
+SIGNET_MILTER=$top_builddir/signet-milter
+export srcdir top_builddir
+# shellcheck source=tests/integration/lib.sh
+. "$srcdir/tests/integration/lib.sh"
+# shellcheck source=bench/common.sh
+. "$here/common.sh"
+
+msgs=${BENCH_E2E_MSGS:-5000}
+rounds=${BENCH_E2E_ROUNDS:-3}
+configs=${BENCH_E2E_CONFIGS:-odkim-unix-rsa odkim-unix-ed odkim-inet-rsa \
+signet-unix-rsa signet-unix-ed signet-unix-dual signet-inet-rsa}
+IT_QUIET=1
+
+declare -A sock pid spec
+
+it_init e2e-bench
+bench_init e2e
+it_cleanup_hook() { bench_cleanup; }
+odkim_port=$(it_port odkim)
+
+# setup_milters - keys owned by nobody, then every configuration's milter
+setup_milters() {
+	local c kind setup s
+	bench_keys "$IT_TMP/keys"
+	chown -R nobody "$IT_TMP/keys"
+	mkdir -p "$IT_TMP/run"
+	chown nobody:postfix "$IT_TMP/run"
+	chmod 770 "$IT_TMP/run"
+	for c in $configs; do
+		kind=${c#*-}; kind=${kind%-*}; setup=${c##*-}
+		case $kind in
+		unix)	s=unix:$IT_TMP/run/$c.sock ;;
+		inet)	case $c in odkim-*) s=inet:$odkim_port@127.0.0.1 ;;
+				*) s=inet:$IT_MILTER_PORT@127.0.0.1 ;; esac ;;
+		*)	bench_die "unknown configuration '$c'" ;;
+		esac
+		sock[$c]=$s
+		case $setup in
+		rsa)	spec[$c]=example.com/rsa/rsa-sha256 ;;
+		ed)	spec[$c]=example.com/ed/ed25519-sha256 ;;
+		dual)	spec[$c]=example.com/rsa/rsa-sha256,example.com/ed/ed25519-sha256 ;;
+		esac
+		case $c in
+		odkim-*)
+			bench_opendkim_config "$IT_TMP/$c.conf" "$s" "$setup" "$IT_TMP/keys" nobody:postfix
+			bench_start_opendkim "$IT_TMP/$c.conf" ;;
+		signet-*)
+			bench_signet_config "$IT_TMP/$c.yaml" "$s" "$setup" "$IT_TMP/keys" nobody postfix
+			bench_start_signet "$IT_TMP/$c.yaml" ;;
+		*)	bench_die "unknown configuration '$c'" ;;
+		esac
+		pid[$c]=$B_PID
+	done
+	sock[none]=none
+	spec[none]=none
+}
+
+# use_milter - point Postfix at configuration C
+use_milter() {
+	local pf=
+	[ "$1" = none ] || pf=$(it_postfix_socket "${sock[$1]}")
+	it_postfix_set "smtpd_milters = $pf" "non_smtpd_milters = $pf"
+	# Postfix's smtpd processes of the old configuration exit when idle.
+	sleep 1
+}
+
+# run - one timed run of configuration C; sets run_rate, run_accept, run_cpu
+run() {
+	local c=$1 t0 t1 t2 c0=0 c1=0 n
+	use_milter "$c"
+	[ "$c" = none ] || c0=$(bench_cpu "${pid[$c]}")
+	t0=$EPOCHREALTIME
+	it_send "$msgs" "$IT_TMP/msg" sender@example.com || it_die "$c: smtp-source failed"
+	t1=$EPOCHREALTIME
+	it_wait_delivered "$msgs" 120
+	t2=$EPOCHREALTIME
+	[ "$c" = none ] || c1=$(bench_cpu "${pid[$c]}")
+	run_rate=$(awk -v a="$t0" -v b="$t2" -v n="$msgs" 'BEGIN { printf "%.1f", n / (b - a) }')
+	run_accept=$(awk -v a="$t0" -v b="$t1" -v n="$msgs" 'BEGIN { printf "%.1f", n / (b - a) }')
+	run_cpu=n/a
+	[ "$c" = none ] || run_cpu=$(awk -v a="$c0" -v b="$c1" -v n="$msgs" \
+		'BEGIN { printf "%.0f", (b - a) / n * 1e6 }')
+	it_extract "$IT_TMP/out"
+	n=$(find "$IT_TMP/out" -name '*.eml' | wc -l)
+	[ "$n" -eq "$msgs" ] || it_die "$c: $n messages extracted from the sink, expected $msgs"
+	it_expect_sigs "$IT_TMP/out" "${spec[$c]}" ||
+		it_die "$c: delivered messages do not carry exactly ${spec[$c]}"
+	it_sink_reset
+	echo "  round $round $c: $run_rate msgs/s delivered, $run_accept accepted, cpu $run_cpu us/msg" >&2
+}
+
+it_postfix_start none
+setup_milters
+bench_message 2048 "$IT_TMP/msg.crlf"
+tr -d '\r' <"$IT_TMP/msg.crlf" >"$IT_TMP/msg"
+
+declare -A rates accepts cpus ratios
+base=()
+base_acc=()
+set -- $configs
+nconf=$#
+round=0
+run none
+base+=("$run_rate")
+base_acc+=("$run_accept")
+for round in $(seq "$rounds"); do
+	# This round's order: the list rotated by the round number.
+	order=()
+	for i in $(seq 0 $((nconf - 1))); do
+		j=$(( (i + round - 1) % nconf + 1 ))
+		order+=("${!j}")
+	done
+	declare -A this=()
+	for c in "${order[@]}"; do
+		run "$c"
+		this[$c]=$run_rate
+		rates[$c]="${rates[$c]:-} $run_rate"
+		accepts[$c]="${accepts[$c]:-} $run_accept"
+		cpus[$c]="${cpus[$c]:-} $run_cpu"
+	done
+	run none
+	base+=("$run_rate")
+	base_acc+=("$run_accept")
+	b=$(awk -v a="${base[$((round - 1))]}" -v b="$run_rate" 'BEGIN { print (a + b) / 2 }')
+	for c in "${order[@]}"; do
+		ratios[$c]="${ratios[$c]:-} $(bench_ratio "${this[$c]}" "$b" 3)"
+	done
+done
+
+base_med=$(bench_median "${base[@]}")
+bench_var e2e_none_mps "$base_med"
+echo "$msgs messages of 2 KB per run, 20 smtp-source sessions, $rounds rounds;"
+echo "ratio = delivered rate / mean of the no-milter runs before and after the round (median of rounds, min-max)."
+echo
+echo "| configuration | delivered msgs/s | ratio to Postfix alone | ratio range | accepted msgs/s | milter CPU us/msg |"
+echo "|---|---|---|---|---|---|"
+printf '| Postfix alone | %.0f | 1 | | %.0f | |\n' "$base_med" "$(bench_median "${base_acc[@]}")"
+for c in $configs; do
+	# shellcheck disable=SC2086
+	{
+		r=$(bench_median ${rates[$c]})
+		q=$(bench_median ${ratios[$c]})
+		a=$(bench_median ${accepts[$c]})
+		u=$(bench_median ${cpus[$c]})
+		lo=$(printf '%s\n' ${ratios[$c]} | sort -g | head -n 1)
+		hi=$(printf '%s\n' ${ratios[$c]} | sort -g | tail -n 1)
+	}
+	bench_var "e2e_${c//-/_}_mps" "$r"
+	bench_var "e2e_${c//-/_}_ratio" "$q"
+	bench_var "e2e_${c//-/_}_cpu" "$u"
+	printf '| %s | %.0f | %.2f | %.2f-%.2f | %.0f | %s |\n' "$c" "$r" "$q" "$lo" "$hi" "$a" "$u"
+done
