@@ -83,6 +83,7 @@ extern int ld_optional(struct loader *, const struct item *, const char **);
 extern int ld_bool(struct loader *, const struct item *, int *);
 extern const char *ld_entry(struct loader *, const struct item *,
 			            const struct yt_node *);
+extern int ld_days(struct loader *, const struct item *, int, int, int *);
 extern void ld_cidr_list(struct loader *, const struct item *, const char *,
 			         struct cidr **, size_t *);
 extern void ld_set(char **, const char *);

@@ -79,19 +79,7 @@ load_store(struct loader *ld, const struct item *it)
 static void
 load_hourly_days(struct loader *ld, const struct item *it)
 {
-	const char *s;
-	char   *end;
-	long    n;
-
-	if ((s = ld_string(ld, it)) == NULL)
-		return;
-	n = strtol(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end != 0 || n < 1 || n > HOURLY_DAYS_MAX) {
-		ld_error(ld, it->val, "hourly_days \"%s\" is not a number of days "
-			 "from 1 to %d; write, e.g., 35", s, HOURLY_DAYS_MAX);
-		return;
-	}
-	ld->p->counters.hourly_days = (int) n;
+	(void) ld_days(ld, it, HOURLY_DAYS_MAX, 35, &ld->p->counters.hourly_days);
 }
 
 static const struct rule retention_rules[] = {

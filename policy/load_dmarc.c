@@ -89,20 +89,7 @@ load_dm_window(struct loader *ld, const struct item *it)
 static void
 load_dm_min_days(struct loader *ld, const struct item *it)
 {
-	const char *s;
-	char   *end;
-	long    n;
-
-	if ((s = ld_string(ld, it)) == NULL)
-		return;
-	n = strtol(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end != 0 || n < 1 || n > DMARC_MIN_DAYS_MAX) {
-		ld_error(ld, it->val, "min_days \"%s\" %s is not a number of days "
-			 "from 1 to %d; write, e.g., 14", s, it->in,
-			 DMARC_MIN_DAYS_MAX);
-		return;
-	}
-	ld->p->dmarc.min_days = (int) n;
+	(void) ld_days(ld, it, DMARC_MIN_DAYS_MAX, 14, &ld->p->dmarc.min_days);
 }
 
 /* share_parse - 0.98 or 98%: a share from 0 to 1; -1 if not one */

@@ -614,3 +614,26 @@ ld_cidr_list(struct loader *ld, const struct item *it, const char *what,
 		}
 	}
 }
+
+/* ld_days - a whole number of days from 1 to max; -1 when it is not */
+
+int
+ld_days(struct loader *ld, const struct item *it, int max, int example,
+	int *out)
+{
+	const char *s;
+	char   *end;
+	long    n;
+
+	if ((s = ld_string(ld, it)) == NULL)
+		return (-1);
+	n = strtol(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != 0 || n < 1 || n > max) {
+		ld_error(ld, it->val, "%s \"%s\"%s%s is not a number of days from "
+			 "1 to %d; write, e.g., %d", it->key->value, s,
+			 *it->in ? " " : "", it->in, max, example);
+		return (-1);
+	}
+	*out = (int) n;
+	return (0);
+}

@@ -249,19 +249,6 @@ run_messages(struct buf *out, const struct policy *p, char *msgs)
 		run_message(out, p, &fk);
 }
 
-/* write_file - replace a file's content */
-
-static int
-write_file(const char *path, const char *text)
-{
-	FILE   *fp;
-
-	if ((fp = fopen(path, "w")) == NULL)
-		return (-1);
-	(void) fputs(text, fp);
-	return (fclose(fp));
-}
-
 /* compare - the output against NAME.ref, or write it */
 
 static void
@@ -272,7 +259,7 @@ compare(const char *name, const char *got, int update)
 
 	buf_printf(&ref, "%s/%s/%s.ref", test_srcdir(), GOLDEN_DIR, name);
 	if (update) {
-		if (write_file(ref.data, got) != 0) {
+		if (test_write_file(ref.data, got) != 0) {
 			printf("  %s: %s\n", ref.data, strerror(errno));
 			test_failures++;
 		}
@@ -305,7 +292,7 @@ golden_case(const char *name, int update)
 	    || (policy = split_case(text, &msgs)) == NULL) {
 		printf("  %s: cannot read, or no \"=== policy\" line\n", path.data);
 		test_failures++;
-	} else if (write_file(yaml.data, policy) != 0) {
+	} else if (test_write_file(yaml.data, policy) != 0) {
 		printf("  %s: %s\n", yaml.data, strerror(errno));
 		test_failures++;
 	} else {

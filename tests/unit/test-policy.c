@@ -329,19 +329,6 @@ show_diff(const char *want, const char *got)
 	}
 }
 
-/* write_file - replace a file's content */
-
-static int
-write_file(const char *path, const char *text)
-{
-	FILE   *fp;
-
-	if ((fp = fopen(path, "w")) == NULL)
-		return (-1);
-	(void) fputs(text, fp);
-	return (fclose(fp));
-}
-
 /* golden_case - load one file, compare the output with its .ref */
 
 static void
@@ -363,7 +350,7 @@ golden_case(const char *name, const char *path, int update)
 		test_assert(d.errors > 0);
 	}
 	if (update) {
-		if (write_file(ref.data, got.data ? got.data : "") != 0) {
+		if (test_write_file(ref.data, got.data ? got.data : "") != 0) {
 			printf("  %s: %s\n", ref.data, strerror(errno));
 			test_failures++;
 		}

@@ -16,6 +16,9 @@
 /*	test_end(), which prints "ok" or "FAIL" for it. test_run() prints
 /*	the closing line "N passed, N failed" and returns the exit status.
 /*
+/*	test_read_file() and test_write_file() read and replace whole
+/*	files, for golden tests.
+/*
 /*	test_srcdir() is the source directory of the tests (from $srcdir
 /*	as set by make check, or "."), for golden files.
 /* LICENSE
@@ -102,4 +105,17 @@ test_read_file(const char *path, size_t *lenp)
 	if (lenp)
 		*lenp = len;
 	return (data);
+}
+
+/* test_write_file - replace a file's content; 0 or -1 */
+
+int
+test_write_file(const char *path, const char *text)
+{
+	FILE   *fp;
+
+	if ((fp = fopen(path, "w")) == NULL)
+		return (-1);
+	(void) fputs(text, fp);
+	return (fclose(fp) == 0 ? 0 : -1);
 }

@@ -18,6 +18,7 @@ extern void test_end(void);
 extern int test_run(void (*const tests[]) (void));
 extern const char *test_srcdir(void);
 extern char *test_read_file(const char *, size_t *);
+extern int test_write_file(const char *, const char *);
 
 #define test_assert(expr) do { \
 	if (!(expr)) { \
