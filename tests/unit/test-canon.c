@@ -192,6 +192,75 @@ test_streaming(void)
 	test_end();
 }
 
+/* naive_relaxed - RFC 6376 3.4.4, line by line, for comparison */
+
+static void
+naive_relaxed(const char *in, struct buf *out)
+{
+	const char *line = in, *eol;
+	struct buf l = BUF_INIT;
+	size_t  i, empty = 0;
+
+	for (; *line; line = eol + 2) {
+		if ((eol = strstr(line, "\r\n")) == NULL)
+			eol = line + strlen(line) - 2;	/* inputs end in CRLF */
+		buf_reset(&l);
+		for (i = 0; line + i < eol; i++) {
+			if (line[i] == ' ' || line[i] == '\t') {
+				if (l.len == 0 || l.data[l.len - 1] != ' ')
+					buf_putc(&l, ' ');
+			} else {
+				buf_putc(&l, line[i]);
+			}
+		}
+		while (l.len > 0 && l.data[l.len - 1] == ' ')
+			l.len--;
+		if (l.len == 0) {
+			empty++;
+			continue;
+		}
+		for (; empty > 0; empty--)
+			buf_puts(out, "\r\n");
+		buf_append(out, l.data, l.len);
+		buf_puts(out, "\r\n");
+	}
+	buf_free(&l);
+}
+
+static void
+test_whitespace_offsets(void)
+{
+	static const char *const runs[] = {"  ", " \t", "\t", " \r\n", "  \r\n",
+	" ", "\r\n\r\n"};
+	struct buf body = BUF_INIT, want = BUF_INIT;
+	char    expect[64];
+	size_t  k, r, step;
+
+	test_begin("whitespace at every offset of the 16-byte scan");
+	for (k = 0; k < 40; k++) {
+		for (r = 0; r < sizeof(runs) / sizeof(*runs); r++) {
+			buf_reset(&body);
+			buf_reset(&want);
+			for (step = 0; step < k; step++)
+				buf_putc(&body, 'a' + step % 26);
+			buf_puts(&body, runs[r]);
+			buf_puts(&body, "0123456789abcdefghij klmnop qrstuv wxyz  end \r\n");
+			naive_relaxed(body.data, &want);
+			strcpy(expect, text_hash(want.data));
+			for (step = 0; step <= 33; step += 11)
+				if (strcmp(body_hash(CANON_RELAXED, body.data, body.len,
+						     step), expect) != 0) {
+					printf("  offset %zu, run %zu, chunks of %zu differ\n",
+					       k, r, step);
+					test_failures++;
+				}
+		}
+	}
+	buf_free(&body);
+	buf_free(&want);
+	test_end();
+}
+
 static void
 test_large_body(void)
 {
@@ -247,6 +316,7 @@ main(void)
 		test_empty_bodies,
 		test_body_cases,
 		test_streaming,
+		test_whitespace_offsets,
 		test_large_body,
 		test_parse,
 		NULL
