@@ -9,7 +9,8 @@
 #        dkimpy, Node's mailauth, Knot DNS (the tests' authoritative server),
 #        Cyrus SASL's sasldb tools (SMTP AUTH in the relay tests), the Perl
 #        modules swaks needs for IPv6 and STARTTLS, Chromium (renders
-#        the HTML DMARC report headless).
+#        the HTML DMARC report headless), clang with libFuzzer and the
+#        sanitizer runtimes (fuzz/run.sh, tests/sanitize.sh).
 # demo:  the same as test.
 # bench: test plus perf (linux-perf), for bench/run.sh.
 # Must run as root on a Debian-based system; it runs apt-get update first.
@@ -26,7 +27,8 @@ test_pkgs="postfix swaks opendkim opendkim-tools miltertest python3
 	python3-dkim openssl procps iproute2 valgrind bc
 	knot knot-dnsutils sasl2-bin libsasl2-modules
 	libio-socket-inet6-perl libnet-ssleay-perl
-	sqlite3 zip time postgresql prometheus curl chromium"
+	sqlite3 zip time postgresql prometheus curl chromium
+	clang libclang-rt-14-dev"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps.sh: must run as root (it calls apt-get install)" >&2

@@ -129,6 +129,8 @@ mem_fill(struct rd *r, void *buf, size_t len)
 
 	if (len > m->left)
 		len = m->left;
+	if (len == 0)
+		return (0);			/* an empty part's bytes may be NULL */
 	memcpy(buf, m->p, len);
 	m->p += len;
 	m->left -= len;
