@@ -21,24 +21,9 @@
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-: "${top_builddir:=.}"
-SIGNET=$(cd "$top_builddir" && pwd)/signet
-[ -x "$SIGNET" ] || { echo "FATAL: $SIGNET missing: run make" >&2; exit 99; }
 command -v openssl >/dev/null || { echo "FATAL: openssl missing: install the Debian package openssl" >&2; exit 99; }
-. "$here/../dns/knot.sh"
-
-passed=0 failed=0
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/signet-keys.XXXXXX")
-trap 'dns_stop; rm -rf "$tmp"' EXIT
-
-pass() { passed=$((passed + 1)); echo "PASS: $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $1: $2"; }
-
-# run CMD... - run signet, keep output in $out and status in $rc
-run() {
-	out=$("$SIGNET" "$@" 2>&1)
-	rc=$?
-}
+. "$here/common.sh"
+keys_test_init keys
 
 # expect_run NAME RC PATTERN CMD... - exit status RC, output matches PATTERN
 expect_run() {
