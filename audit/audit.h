@@ -62,5 +62,7 @@ extern int audit_nth_addr(const struct cidr *, unsigned, char *, size_t);
 extern int audit_sockaddr(const struct cidr *, struct sockaddr_storage *);
 extern int audit_addr_private(const struct cidr *);
 extern void audit_net_text(const struct cidr *, char *, size_t);
+extern int audit_txt_pick(struct audit *, const char *, int (*) (const char *),
+			          char **, struct buf *);
 
 #endif

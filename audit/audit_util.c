@@ -2,7 +2,7 @@
 /* NAME
 /*	audit_util 3
 /* SUMMARY
-/*	signet check: addresses of networks
+/*	signet check: addresses of networks, TXT records of a kind
 /* SYNOPSIS
 /*	#include "audit/audit.h"
 /*
@@ -16,6 +16,10 @@
 /*
 /*	void	audit_net_text(const struct cidr *net, char *text,
 /*			size_t len)
+/*
+/*	int	audit_txt_pick(struct audit *a, const char *name,
+/*			int (*want)(const char *), char **first,
+/*			struct buf *why)
 /* DESCRIPTION
 /*	audit_nth_addr() writes the address n places after the first of
 /*	the network net (n 0: the network's first address) in text form.
@@ -31,8 +35,14 @@
 /*	audit_net_text() writes a network as an SPF record names it: the
 /*	address alone for a single address (192.0.2.25), else with its
 /*	prefix length (192.0.2.0/24).
+/*
+/*	audit_txt_pick() looks up the TXT records of name and counts those
+/*	that want() accepts (records with a NUL byte never count); *first
+/*	gets a copy of the first of them, or NULL.
 /* DIAGNOSTICS
 /*	audit_nth_addr() returns -1 when n is past the network's end.
+/*	audit_txt_pick() returns -1 when the lookup failed, with the
+/*	reason in why; no such name or no TXT records count as 0.
 /* LICENSE
 /*	MIT; see LICENSE in the source distribution.
 /*--*/
@@ -45,6 +55,9 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <string.h>
+
+#include "buf.h"
+#include "xalloc.h"
 
 /* Application-specific. */
 
@@ -122,4 +135,38 @@ audit_net_text(const struct cidr *net, char *text, size_t len)
 		(void) audit_nth_addr(net, 0, text, len);
 	else
 		cidr_format(net, text, len);
+}
+
+/* audit_txt_pick - the TXT records of a name that are of one kind */
+
+int
+audit_txt_pick(struct audit *a, const char *name, int (*want) (const char *),
+	       char **first, struct buf *why)
+{
+	struct dns_answer ans;
+	int     n = 0;
+	size_t  i;
+
+	*first = NULL;
+	switch (dns_txt(a->dns, name, &ans)) {
+	case DNS_OK:
+		for (i = 0; i < ans.count; i++) {
+			if (strlen(ans.rr[i].text) != ans.rr[i].text_len
+			    || !want(ans.rr[i].text))
+				continue;
+			if (n++ == 0)
+				*first = xstrdup(ans.rr[i].text);
+		}
+		break;
+	case DNS_NXDOMAIN:
+	case DNS_NODATA:
+		break;
+	default:
+		buf_printf(why, "cannot look up TXT %s: %s", name,
+			   ans.error ? ans.error : dns_status_name(ans.status));
+		n = -1;
+		break;
+	}
+	dns_answer_free(&ans);
+	return (n);
 }

@@ -61,32 +61,7 @@ dmarc_looks_like(const char *text)
 static int
 dmarc_fetch(struct audit *a, const char *name, char **text, struct buf *why)
 {
-	struct dns_answer ans;
-	int     n = 0;
-	size_t  i;
-
-	*text = NULL;
-	switch (dns_txt(a->dns, name, &ans)) {
-	case DNS_OK:
-		for (i = 0; i < ans.count; i++) {
-			if (strlen(ans.rr[i].text) != ans.rr[i].text_len
-			    || !dmarc_looks_like(ans.rr[i].text))
-				continue;
-			if (n++ == 0)
-				*text = xstrdup(ans.rr[i].text);
-		}
-		break;
-	case DNS_NXDOMAIN:
-	case DNS_NODATA:
-		break;
-	default:
-		buf_printf(why, "cannot look up TXT %s: %s", name,
-			   ans.error ? ans.error : dns_status_name(ans.status));
-		n = -1;
-		break;
-	}
-	dns_answer_free(&ans);
-	return (n);
+	return (audit_txt_pick(a, name, dmarc_looks_like, text, why));
 }
 
 /* dmarc_version - v=DMARC1 first; 0, or -1 (reported) */

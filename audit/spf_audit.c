@@ -60,36 +60,10 @@ enum spf_fetch
 audit_spf_fetch(struct audit *a, const char *name, char **text,
 		struct buf *why)
 {
-	struct dns_answer ans;
-	enum spf_fetch ret = SPFF_NONE;
-	size_t  i;
+	int     n = audit_txt_pick(a, name, spf_is_record, text, why);
 
-	*text = NULL;
-	switch (dns_txt(a->dns, name, &ans)) {
-	case DNS_OK:
-		for (i = 0; i < ans.count; i++) {
-			if (strlen(ans.rr[i].text) != ans.rr[i].text_len
-			    || !spf_is_record(ans.rr[i].text))
-				continue;
-			if (*text != NULL) {
-				ret = SPFF_MANY;
-				break;
-			}
-			*text = xstrdup(ans.rr[i].text);
-			ret = SPFF_ONE;
-		}
-		break;
-	case DNS_NXDOMAIN:
-	case DNS_NODATA:
-		break;
-	default:
-		buf_printf(why, "cannot look up TXT %s: %s", name,
-			   ans.error ? ans.error : dns_status_name(ans.status));
-		ret = SPFF_DNS;
-		break;
-	}
-	dns_answer_free(&ans);
-	return (ret);
+	return (n < 0 ? SPFF_DNS : n == 0 ? SPFF_NONE : n == 1 ? SPFF_ONE :
+		SPFF_MANY);
 }
 
 /* spf_all_term - how the record ends; reported for the top record */
