@@ -470,8 +470,11 @@ cb_eom(SMFICTX *ctx)
 	if (ok) {
 		ret = reply_log(ctx, c, "signed", names.data, SMFIS_CONTINUE);
 	} else {
-		log_error("signing for %s failed: %s", m->verdict.domain->name,
-			  err.data);
+		log_error("signing for %s failed: %s; the message gets the "
+			  "sign_error action (%s); check the domain's keys with "
+			  "signet config check and signet keys check",
+			  m->verdict.domain->name, err.data,
+			  policy_action_name(m->snap->policy->actions.sign_error));
 		(void) snprintf(m->verdict.reason, sizeof(m->verdict.reason),
 			   "cannot sign for %s now", m->verdict.domain->name);
 		ret = reply_refuse(ctx, c, m->snap->policy->actions.sign_error);

@@ -273,7 +273,8 @@ kw_ask(struct keywatch *w, time_t now)
 		if (w->dns == NULL
 		    && (w->dns = dns_open(w->p->dns.nameserver,
 					  w->p->dns.timeout_ms, &err)) == NULL) {
-			log_warn("keys: cannot check DNS records: %s", err.data);
+			log_warn("keys: cannot check DNS records: %s; fix dns: "
+				 "nameserver in the policy, then reload", err.data);
 			buf_free(&err);
 			return (1);
 		}
