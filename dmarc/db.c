@@ -157,14 +157,6 @@ dmarc_db_open(const char *spec, struct buf *err)
 	return (db);
 }
 
-/* dmarc_db_store - the counters store underneath */
-
-struct store *
-dmarc_db_store(struct dmarc_db *db)
-{
-	return (db->st);
-}
-
 /* dmarc_db_sql - one statement */
 
 int

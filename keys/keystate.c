@@ -418,14 +418,3 @@ keystate_free(struct keystate *ks)
 	memset(ks, 0, sizeof(*ks));
 }
 
-/* keystate_free_all - release an array of states */
-
-void
-keystate_free_all(struct keystate *v, size_t n)
-{
-	size_t  i;
-
-	for (i = 0; i < n; i++)
-		keystate_free(&v[i]);
-	free(v);
-}

@@ -43,7 +43,6 @@ extern const char *keystate_name(enum key_state);
 extern int keystate_scan(const char *, const char *, struct keystate **,
 			         size_t *, struct buf *);
 extern void keystate_free(struct keystate *);
-extern void keystate_free_all(struct keystate *, size_t);
 extern void keystate_time(time_t, struct buf *);
 
 #endif
