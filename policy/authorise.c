@@ -168,6 +168,11 @@ policy_senders_free(struct policy_sender *v, size_t n)
 		for (j = 0; j < v[i].ntls_issuers; j++)
 			free(v[i].tls_issuers[j]);
 		free(v[i].tls_issuers);
+		for (j = 0; j < v[i].ndkim; j++) {
+			free(v[i].dkim[j].domain);
+			free(v[i].dkim[j].selector);
+		}
+		free(v[i].dkim);
 	}
 	free(v);
 }

@@ -116,5 +116,8 @@ extern void load_counters(struct loader *, const struct item *);
 extern void load_metrics(struct loader *, const struct item *);
 extern void load_check(struct loader *, const struct item *);
 extern void load_dmarc(struct loader *, const struct item *);
+extern void load_chroot(struct loader *, const struct item *);
+extern void load_socket_mode(struct loader *, const struct item *);
+extern void load_socket_group(struct loader *, const struct item *);
 
 #endif

@@ -17,8 +17,18 @@
 /*	is given: /var/lib/signet/counters.db. Without the section,
 /*	nothing is counted.
 /*
-/*	retention: {hourly_days: N}: hourly rows older than N days
-/*	(1 to 3660; default 35) are rolled up into daily rows.
+/*	retention: {hourly_days: N, daily_days: M}: hourly rows older
+/*	than N days (1 to 3660; default 35) are rolled up into daily
+/*	rows; rows older than M days (N to 36600) are deleted. Without
+/*	daily_days, days are kept forever: a day is a few rows per
+/*	sender and outcome, and the counts of past years are what a
+/*	DMARC cross-check or a year-on-year comparison needs.
+/*
+/*	synchronous: normal (default) or full: for an SQLite store,
+/*	whether a commit waits for the disk (full: it survives a power
+/*	loss; normal: it survives signet-milter's death, and the disk
+/*	is synced at checkpoints). A PostgreSQL store commits as its
+/*	server's synchronous_commit says.
 /*
 /*	on_error: what a message gets when its count cannot be
 /*	committed: tempfail (default), reject or accept.
@@ -28,8 +38,9 @@
 /*	absent: none.
 /* DIAGNOSTICS
 /*	Reported with the ld_* functions: a store that is neither an
-/*	absolute path nor a PostgreSQL URI, a retention out of range, an
-/*	unknown action, a listen address without a valid port or
+/*	absolute path nor a PostgreSQL URI, a retention out of range or
+/*	daily_days below hourly_days, an unknown action or synchronous
+/*	mode, a listen address without a valid port or
 /*	address.
 /*
 /*	Fatal: out of memory.
@@ -54,6 +65,7 @@
 #include "load.h"
 
 #define HOURLY_DAYS_MAX	3660
+#define DAILY_DAYS_MAX	36600
 
 /* load_store - "store" in "counters" */
 
@@ -82,8 +94,17 @@ load_hourly_days(struct loader *ld, const struct item *it)
 	(void) ld_days(ld, it, HOURLY_DAYS_MAX, 35, &ld->p->counters.hourly_days);
 }
 
+/* load_daily_days - "daily_days" in "retention" */
+
+static void
+load_daily_days(struct loader *ld, const struct item *it)
+{
+	(void) ld_days(ld, it, DAILY_DAYS_MAX, 400, &ld->p->counters.daily_days);
+}
+
 static const struct rule retention_rules[] = {
 	{"hourly_days", load_hourly_days},
+	{"daily_days", load_daily_days},
 	{NULL, NULL},
 };
 
@@ -92,9 +113,37 @@ static const struct rule retention_rules[] = {
 static void
 load_retention(struct loader *ld, const struct item *it)
 {
-	if (ld_want(ld, it, YT_MAP))
-		(void) walk_map(ld, it->val, "in \"retention\"", retention_rules,
-				NULL);
+	const struct policy_counters *c = &ld->p->counters;
+
+	if (!ld_want(ld, it, YT_MAP))
+		return;
+	(void) walk_map(ld, it->val, "in \"retention\"", retention_rules, NULL);
+	if (c->daily_days != 0 && c->daily_days < c->hourly_days)
+		ld_error(ld, it->val, "daily_days %d in \"retention\" is less than "
+			 "hourly_days %d: hours are rolled up into days before "
+			 "days are deleted; write a daily_days of at least %d, "
+			 "or none to keep days forever", c->daily_days,
+			 c->hourly_days, c->hourly_days);
+}
+
+/* load_synchronous - "synchronous" in "counters" */
+
+static void
+load_synchronous(struct loader *ld, const struct item *it)
+{
+	const char *s;
+
+	if ((s = ld_string(ld, it)) == NULL)
+		return;
+	if (ascii_caseeq(s, "normal"))
+		ld->p->counters.sync_full = 0;
+	else if (ascii_caseeq(s, "full"))
+		ld->p->counters.sync_full = 1;
+	else
+		ld_error(ld, it->val, "unknown mode \"%s\" for %s; write normal "
+			 "(commits survive a crash of signet-milter) or full "
+			 "(they survive a power loss too, at a cost per message)",
+			 s, it->what);
 }
 
 /* load_on_error - "on_error" in "counters" */
@@ -124,6 +173,7 @@ load_on_error(struct loader *ld, const struct item *it)
 static const struct rule counters_rules[] = {
 	{"store", load_store},
 	{"retention", load_retention},
+	{"synchronous", load_synchronous},
 	{"on_error", load_on_error},
 	{NULL, NULL},
 };

@@ -32,13 +32,17 @@
 /*	Receivers whose reports are compared with signet's counts of
 /*	the recipient domains they receive for: a mapping from a name
 /*	to reports (the org_name values of its reports) and recipients
-/*	(recipient domains). A name that is built in (Google, Microsoft,
-/*	Yahoo) replaces the built-in entry.
+/*	(recipient domains), and optionally mx: host name suffixes of
+/*	its mail servers (mx.hoster.example matches mx1.mx.hoster.example),
+/*	by which signet dmarc report --mx maps further recipient domains
+/*	to it. A name that is built in (Google, Microsoft, Yahoo)
+/*	replaces the built-in entry; its built-in MX suffixes stay.
 /* DIAGNOSTICS
 /*	Reported with the ld_* functions: an address or network that
 /*	does not parse or has host bits set; a window that is not a
-/*	time; a number out of range; a reporter without reports or
-/*	recipients; a recipient that is not a domain name.
+/*	time; a number out of range; a reporter without reports, or
+/*	without recipients or mx; a recipient or MX suffix that is not a
+/*	domain name.
 /*
 /*	Fatal: out of memory.
 /* LICENSE
@@ -148,7 +152,7 @@ load_dm_max_unknown(struct loader *ld, const struct item *it)
 
 static void
 load_names(struct loader *ld, const struct item *it, char ***vp, size_t *np,
-	   int domains)
+	   const char *domains)
 {
 	const char *s, *why;
 	size_t  i;
@@ -160,9 +164,10 @@ load_names(struct loader *ld, const struct item *it, char ***vp, size_t *np,
 		if ((s = ld_entry(ld, it, it->val->kids[i])) == NULL)
 			continue;
 		if (domains && (why = dns_name_check(s, 2)) != NULL)
-			ld_error(ld, it->val->kids[i], "recipient domain \"%s\" %s "
-				 "is not a domain name: %s; write e.g. gmail.com",
-				 s, it->in, why);
+			ld_error(ld, it->val->kids[i], "%s \"%s\" %s is not a "
+				 "domain name: %s; write e.g. %s", domains, s, it->in,
+				 why, strcmp(domains, "recipient domain") == 0 ?
+				 "gmail.com" : "google.com");
 		else
 			(*vp)[(*np)++] = lower_dup(s);
 	}
@@ -175,7 +180,7 @@ load_rep_reports(struct loader *ld, const struct item *it)
 {
 	struct policy_dmarc_reporter *r = it->ctx;
 
-	load_names(ld, it, &r->orgs, &r->norgs, 0);
+	load_names(ld, it, &r->orgs, &r->norgs, NULL);
 }
 
 /* load_rep_recipients - "recipients" of a reporter */
@@ -185,12 +190,24 @@ load_rep_recipients(struct loader *ld, const struct item *it)
 {
 	struct policy_dmarc_reporter *r = it->ctx;
 
-	load_names(ld, it, &r->rcpt_domains, &r->nrcpt_domains, 1);
+	load_names(ld, it, &r->rcpt_domains, &r->nrcpt_domains,
+		   "recipient domain");
+}
+
+/* load_rep_mx - "mx" of a reporter: its mail servers' name suffixes */
+
+static void
+load_rep_mx(struct loader *ld, const struct item *it)
+{
+	struct policy_dmarc_reporter *r = it->ctx;
+
+	load_names(ld, it, &r->mx_suffixes, &r->nmx_suffixes, "MX suffix");
 }
 
 static const struct rule reporter_rules[] = {
 	{"reports", load_rep_reports},
 	{"recipients", load_rep_recipients},
+	{"mx", load_rep_mx},
 	{NULL, NULL},
 };
 
@@ -228,11 +245,13 @@ load_reporter(struct loader *ld, const struct yt_node *key,
 		ld_error(ld, val, "reporter \"%s\" in \"dmarc\" must be a mapping, "
 			 "not %s; write reports: [ORG NAMES] and recipients: "
 			 "[DOMAINS] under it", r.name, yt_kind(val));
-	if (ld->errors == errors && (r.norgs == 0 || r.nrcpt_domains == 0))
+	if (ld->errors == errors && (r.norgs == 0
+				     || (r.nrcpt_domains == 0 && r.nmx_suffixes == 0)))
 		ld_error(ld, key, "reporter \"%s\" in \"dmarc\" needs both reports "
 			 "(the org_name of its reports, e.g. [google.com]) and "
 			 "recipients (the domains it receives for, e.g. "
-			 "[gmail.com])", r.name);
+			 "[gmail.com]) or mx (its mail servers' names end in, "
+			 "e.g. [google.com])", r.name);
 	buf_free(&in);
 	dm->reporters = xreallocarray(dm->reporters, dm->nreporters + 1,
 				      sizeof(*dm->reporters));

@@ -28,6 +28,13 @@
 /*	of {cert_subject} and {cert_issuer}), spf: pass. Patterns are
 /*	fnmatch(3) patterns; names and client names are kept in lower
 /*	case. An empty mapping authorises nobody.
+/*
+/*	dkim lists what a third party that sends directly (not through
+/*	our MTA) signs with, for the DMARC cross-check: a signing domain
+/*	(crm.example.net: any selector of d=crm.example.net), or the
+/*	name of one key, SELECTOR._domainkey.DOMAIN (s1._domainkey.
+/*	example.com: d=example.com with s=s1 only). It authorises no
+/*	relay through signet-milter.
 /* .IP include_subdomains
 /*	The senders cover the subdomains too (default: the value of
 /*	sign_subdomains).
@@ -46,8 +53,8 @@
 /*	Reported with the ld_* functions: a sender name that is not a
 /*	name, or is one of the words the verdict uses for itself; a
 /*	sender that authorises nobody; a network that is not one; an
-/*	empty pattern; spf other than pass; a mode or envelope value
-/*	that does not exist.
+/*	empty pattern; spf other than pass; a dkim entry that is not a
+/*	domain name; a mode or envelope value that does not exist.
 /*
 /*	Fatal: out of memory.
 /* LICENSE
@@ -190,6 +197,64 @@ load_snd_spf(struct loader *ld, const struct item *it)
 	snd->spf = 1;
 }
 
+/* dkim_id - one entry of "dkim": DOMAIN or SELECTOR._domainkey.DOMAIN */
+
+static void
+dkim_id(struct loader *ld, const struct item *it, const struct yt_node *n,
+	    struct policy_dkim_id *id)
+{
+	const char *s = n->value, *cut, *d, *why;
+	char   *low = lower_dup(s), *sel = NULL;
+
+	d = low;
+	if ((cut = strstr(low, "._domainkey.")) != NULL) {
+		sel = xstrndup(low, (size_t) (cut - low));
+		d = cut + strlen("._domainkey.");
+		if (*sel == 0 || (why = dns_name_check(sel, 1)) != NULL) {
+			ld_error(ld, n, "selector \"%s\" of \"%s\" in %s is not "
+				 "usable: %s; write SELECTOR._domainkey.DOMAIN, "
+				 "e.g. s1._domainkey.example.com", sel, s, it->what,
+				 *sel ? why : "it is empty");
+			free(sel);
+			free(low);
+			return;
+		}
+	}
+	if ((why = dns_name_check(d, 2)) != NULL) {
+		ld_error(ld, n, "\"%s\" in %s is not a domain name: %s; write the "
+			 "d= domain the sender signs with (crm.example.net), or "
+			 "SELECTOR._domainkey.DOMAIN for one key", s, it->what, why);
+		free(sel);
+		free(low);
+		return;
+	}
+	id->domain = xstrdup(d);
+	id->selector = sel;
+	free(low);
+}
+
+/* load_snd_dkim - "dkim": the signing domains and keys of a sender */
+
+static void
+load_snd_dkim(struct loader *ld, const struct item *it)
+{
+	struct policy_sender *snd = it->ctx;
+	struct policy_dkim_id *id;
+	size_t  i;
+
+	if (!ld_want(ld, it, YT_SEQ))
+		return;
+	snd->dkim = xcalloc(it->val->nkids + 1, sizeof(*snd->dkim));
+	for (i = 0; i < it->val->nkids; i++) {
+		if (ld_entry(ld, it, it->val->kids[i]) == NULL)
+			continue;
+		id = &snd->dkim[snd->ndkim];
+		dkim_id(ld, it, it->val->kids[i], id);
+		if (id->domain != NULL)
+			snd->ndkim++;
+	}
+}
+
 static const struct rule sender_rules[] = {
 	{"networks", load_snd_networks},
 	{"sasl", load_snd_sasl},
@@ -197,6 +262,7 @@ static const struct rule sender_rules[] = {
 	{"tls_subjects", load_snd_subjects},
 	{"tls_issuers", load_snd_issuers},
 	{"spf", load_snd_spf},
+	{"dkim", load_snd_dkim},
 	{NULL, NULL},
 };
 
@@ -217,15 +283,16 @@ sender_settings(struct loader *ld, struct policy_sender *snd,
 	else if (val->type != YT_BAD && !yt_is_null(val))
 		ld_error(ld, val, "sender \"%s\" of domain \"%s\" must be a mapping, "
 			 "not %s; write networks:, sasl:, client_names:, "
-			 "tls_subjects:, tls_issuers: or spf: under it", snd->name,
+			 "tls_subjects:, tls_issuers:, spf: or dkim: under it", snd->name,
 			 dom->name, yt_kind(val));
 	if (ld->errors == errors && unknown == 0 && snd->nnetworks == 0
 	    && snd->nsasl == 0 && snd->nclient_names == 0
-	    && snd->ntls_subjects == 0 && snd->ntls_issuers == 0 && !snd->spf)
+	    && snd->ntls_subjects == 0 && snd->ntls_issuers == 0 && !snd->spf
+	    && snd->ndkim == 0)
 		ld_error(ld, key, "sender \"%s\" of domain \"%s\" authorises no "
 			 "relay; give it networks, sasl, client_names, "
-			 "tls_subjects, tls_issuers or spf: pass", snd->name,
-			 dom->name);
+			 "tls_subjects, tls_issuers or spf: pass (or dkim: for a "
+			 "third party that sends directly)", snd->name, dom->name);
 	buf_free(&in);
 }
 

@@ -41,6 +41,12 @@ struct policy_selector {
 };
 
 /* A relay authorised to send for a domain: any one criterion suffices. */
+/* A DKIM identity a sender signs with (the DMARC cross-check). */
+struct policy_dkim_id {
+	char   *domain;			/* d=, lower case */
+	char   *selector;		/* s=, lower case; NULL: any */
+};
+
 struct policy_sender {
 	char   *name;			/* "crm", "internal-apps", ... */
 	struct cidr *networks;		/* client address in one of these */
@@ -54,6 +60,8 @@ struct policy_sender {
 	char  **tls_issuers;		/* {cert_issuer} patterns */
 	size_t  ntls_issuers;
 	int     spf;			/* client passes the domain's SPF */
+	struct policy_dkim_id *dkim;	/* signs as, when sending directly */
+	size_t  ndkim;
 	struct policy_pos pos;
 };
 
@@ -128,11 +136,16 @@ struct policy_keys {
 #define POLICY_COUNTERS_STORE	"/var/lib/signet/counters.db"
 #define POLICY_HOURLY_DAYS	35
 
-/* Counting (counters/store.h): read at start; a reload cannot change it. */
+/*
+ * Counting (counters/store.h): read at start. A reload applies the
+ * retention and on_error; the store and synchronous need a restart.
+ */
 struct policy_counters {
 	char   *store;			/* SQLite file or postgresql:// URI;
 					 * NULL: nothing is counted */
 	int     hourly_days;		/* hours kept, then rolled into days */
+	int     daily_days;		/* days kept; 0: forever */
+	int     sync_full;		/* SQLite synchronous=FULL */
 	enum action on_error;		/* a count cannot be committed */
 };
 
@@ -151,6 +164,9 @@ struct policy_dmarc_reporter {
 	char  **rcpt_domains;		/* the recipient domains it receives
 					 * for, lower case */
 	size_t  nrcpt_domains;
+	char  **mx_suffixes;		/* its MX hosts end in one of these
+					 * (signet dmarc report --mx) */
+	size_t  nmx_suffixes;
 };
 
 #define POLICY_DMARC_WINDOW	(30 * 86400L)
@@ -185,6 +201,9 @@ struct policy {
 	char   *pidfile;		/* NULL: none */
 	int     syslog_facility;	/* LOG_MAIL by default */
 	int     require_safe_keys;	/* refuse keys readable by others */
+	char   *chroot;			/* confine to this directory; NULL: none */
+	int     socket_mode;		/* of a unix socket (0660) */
+	char   *socket_group;		/* of a unix socket; NULL: group */
 
 	struct cidr *egress;		/* the MTAs' addresses to the Internet
 					 * (signet check, DMARC cross-check) */

@@ -588,6 +588,9 @@ static const struct rule top_rules[] = {
 	{"pidfile", load_pidfile},
 	{"syslog_facility", load_facility},
 	{"require_safe_keys", load_safe_keys},
+	{"chroot", load_chroot},
+	{"socket_mode", load_socket_mode},
+	{"socket_group", load_socket_group},
 	{"sources", load_sources},
 	{"egress", load_egress},
 	{"signing", load_signing},
@@ -615,6 +618,7 @@ policy_defaults(const char *path)
 	p->socket = xstrdup("unix:/run/signet/signet.sock");
 	p->syslog_facility = LOG_MAIL;
 	p->require_safe_keys = 1;
+	p->socket_mode = 0660;
 	p->signing.header_canon = CANON_RELAXED;
 	p->signing.body_canon = CANON_RELAXED;
 	p->signing.headers = strv_copy(default_headers, &p->signing.nheaders);

@@ -95,6 +95,8 @@ policy_free(struct policy *p)
 	free(p->user);
 	free(p->group);
 	free(p->pidfile);
+	free(p->chroot);
+	free(p->socket_group);
 	policy_strv_free(p->signing.headers, p->signing.nheaders);
 	policy_strv_free(p->signing.oversign, p->signing.noversign);
 	free(p->sources.networks);
@@ -111,6 +113,8 @@ policy_free(struct policy *p)
 				 p->dmarc.reporters[i].norgs);
 		policy_strv_free(p->dmarc.reporters[i].rcpt_domains,
 				 p->dmarc.reporters[i].nrcpt_domains);
+		policy_strv_free(p->dmarc.reporters[i].mx_suffixes,
+				 p->dmarc.reporters[i].nmx_suffixes);
 	}
 	free(p->dmarc.reporters);
 	for (i = 0; i < p->ndomains; i++)

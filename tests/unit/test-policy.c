@@ -164,6 +164,13 @@ dump_senders(struct buf *out, const struct policy_domain *dom)
 			  snd->ntls_subjects);
 		dump_strv(out, "    tls_issuers", snd->tls_issuers,
 			  snd->ntls_issuers);
+		buf_puts(out, "    dkim");
+		if (snd->ndkim == 0)
+			buf_puts(out, " -");
+		for (j = 0; j < snd->ndkim; j++)
+			buf_printf(out, " d=%s/s=%s", snd->dkim[j].domain,
+				   snd->dkim[j].selector ? snd->dkim[j].selector : "*");
+		buf_putc(out, '\n');
 	}
 }
 
@@ -250,6 +257,8 @@ dump_dmarc(struct buf *out, const struct policy *p)
 			  dm->reporters[i].norgs);
 		dump_strv(out, "  recipients", dm->reporters[i].rcpt_domains,
 			  dm->reporters[i].nrcpt_domains);
+		dump_strv(out, "  mx", dm->reporters[i].mx_suffixes,
+			  dm->reporters[i].nmx_suffixes);
 	}
 }
 
@@ -262,6 +271,10 @@ dump_counters(struct buf *out, const struct policy *p)
 		buf_printf(out, "counters.store %s\n", p->counters.store);
 	if (p->counters.hourly_days != POLICY_HOURLY_DAYS)
 		buf_printf(out, "counters.hourly_days %d\n", p->counters.hourly_days);
+	if (p->counters.daily_days != 0)
+		buf_printf(out, "counters.daily_days %d\n", p->counters.daily_days);
+	if (p->counters.sync_full)
+		buf_printf(out, "counters.synchronous full\n");
 	if (p->counters.on_error != ACTION_TEMPFAIL)
 		buf_printf(out, "counters.on_error %s\n",
 			   policy_action_name(p->counters.on_error));
@@ -284,6 +297,12 @@ dump_policy(struct buf *out, const struct policy *p)
 	buf_printf(out, "pidfile %s\n", p->pidfile ? p->pidfile : "-");
 	buf_printf(out, "syslog_facility %s\n", dump_facility(p->syslog_facility));
 	buf_printf(out, "require_safe_keys %s\n", p->require_safe_keys ? "yes" : "no");
+	if (p->chroot != NULL)
+		buf_printf(out, "chroot %s\n", p->chroot);
+	if (p->socket_mode != 0660)
+		buf_printf(out, "socket_mode %04o\n", (unsigned) p->socket_mode);
+	if (p->socket_group != NULL)
+		buf_printf(out, "socket_group %s\n", p->socket_group);
 	dump_sources(out, &p->sources);
 	buf_printf(out, "signing.canonicalization %s/%s\n",
 		   canon[sg->header_canon], canon[sg->body_canon]);
