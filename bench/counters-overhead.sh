@@ -3,8 +3,9 @@
 #
 # Usage: sh bench/counters-overhead.sh [BUILD_DIR]   (Debian 12)
 #
-# Starts signet-milter on a unix socket three times with the same keys
-# (Ed25519 + RSA-2048): without counting, counting into an SQLite store
+# Starts signet-milter on a unix socket with the same keys (Ed25519 +
+# RSA-2048): without counting, counting into an SQLite store
+# (synchronous: normal, the default), into one with synchronous: full
 # and, with BENCH_PG_URI=postgresql://..., into PostgreSQL; drives each
 # with milterload, 64 connections at once (BENCH_MSGS messages, default
 # 20000, 2 KB each), and prints messages/s and the milter's CPU time per
@@ -35,12 +36,13 @@ chmod 600 "$tmp"/*.key
 	awk 'BEGIN { for (i = 0; i < 26; i++) print "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod te\r" }'
 } >"$tmp/2k.eml"
 
-# run NAME STORE - one milter, one load; prints the result line
+# run NAME STORE [SYNC] - one milter, one load; prints the result line
 run() {
 	{
 		echo "socket: unix:$tmp/signet.sock"
 		echo "sources: {networks: [127.0.0.0/8]}"
 		[ -z "$2" ] || printf 'counters:\n  store: %s\n' "$2"
+		[ -z "${3:-}" ] || printf '  synchronous: %s\n' "$3"
 		echo "domains:"
 		echo "  example.com:"
 		echo "    selectors:"
@@ -73,13 +75,15 @@ for r in $(seq "$rounds"); do
 	run none "" | tee -a "$tmp/none.out"
 	rm -f "$tmp"/counters.db*
 	run sqlite "$tmp/counters.db" | tee -a "$tmp/sqlite.out"
+	rm -f "$tmp"/full.db*
+	run sqlite-full "$tmp/full.db" full | tee -a "$tmp/sqlite-full.out"
 	[ -z "${BENCH_PG_URI:-}" ] || run postgresql "$BENCH_PG_URI" | tee -a "$tmp/pg.out"
 done
 counted=$(sqlite3 "$tmp/counters.db" 'SELECT SUM(messages) FROM counts')
 echo "the last sqlite store holds $counted messages (sent $msgs)"
 c0=$(median "$tmp/none.out" cpu_us_per_msg)
 r0=$(median "$tmp/none.out" msgs_per_s)
-for f in sqlite pg; do
+for f in sqlite sqlite-full pg; do
 	[ -f "$tmp/$f.out" ] || continue
 	c1=$(median "$tmp/$f.out" cpu_us_per_msg)
 	r1=$(median "$tmp/$f.out" msgs_per_s)

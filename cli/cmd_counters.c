@@ -218,6 +218,7 @@ cmd_counters(int argc, char **argv)
 		buf_free(&err);
 		return (1);
 	}
+	memset(&f, 0, sizeof(f));
 	f.since = o.r.since;
 	f.until = o.r.until;
 	f.domain = o.domain;

@@ -28,7 +28,7 @@ struct db;
   */
 struct db_ops {
 	const char *kind;		/* "sqlite", "postgresql" */
-	struct db *(*open) (const char *, int, struct buf *);
+	struct db *(*open) (const char *, int, struct buf *);	/* DB_ flags */
 	void    (*close) (struct db *);
 	int     (*exec) (struct db *, const char *, struct buf *);
 	int     (*run) (struct db *, const char *, const struct db_param *,
@@ -40,5 +40,11 @@ extern const struct db_ops db_sqlite_ops;
 extern const struct db_ops db_pg_ops;
 
 #define DB_RETRY	(-2)		/* run() and exec(): deadlock; try again */
+
+ /*
+  * Flags of open().
+  */
+#define DB_CREATE	(1<<0)		/* for writing: create what is missing */
+#define DB_SYNC_FULL	(1<<1)		/* SQLite: sync every commit */
 
 #endif

@@ -46,7 +46,7 @@
 #define CONNECT_S	"5"
 #define STATEMENT_MS	"10000"
 #define STMT_MAX	32
-#define PARAM_MAX	16
+#define PARAM_MAX	512
 
 struct db {
 	PGconn *h;
@@ -96,13 +96,14 @@ pg_close(struct db *db)
 /* pg_open - connect, with time limits */
 
 static struct db *
-pg_open(const char *uri, int create, struct buf *err)
+pg_open(const char *uri, int how, struct buf *err)
 {
 	const char *keys[] = {"connect_timeout", "dbname", "options", NULL};
 	const char *vals[] = {CONNECT_S, uri,
 	"-c statement_timeout=" STATEMENT_MS, NULL};
 	struct db *db = xcalloc(1, sizeof(*db));
 
+	(void) how;				/* the server creates, and syncs */
 	db->h = PQconnectdbParams(keys, vals, 1);
 	if (db->h == NULL || PQstatus(db->h) != CONNECTION_OK) {
 		buf_printf(err, "PostgreSQL: cannot connect: %.*s; check the URI, "

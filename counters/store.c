@@ -9,11 +9,15 @@
 /*	struct store *store_open(const char *spec, enum store_mode mode,
 /*			struct buf *err)
 /*
+/*	struct store *store_open_with(const char *spec, enum store_mode mode,
+/*			const struct store_settings *set, struct buf *err)
+/*
 /*	struct store *store_close(struct store *s)
 /*
 /*	const char *store_kind(const struct store *s)
 /*
-/*	void	store_set_retention(struct store *s, int hourly_days)
+/*	void	store_set_retention(struct store *s, int hourly_days,
+/*			int daily_days)
 /*
 /*	int	store_record(struct store *s, const struct count_event *ev)
 /* DESCRIPTION
@@ -24,6 +28,10 @@
 /*	STORE_READ connects at once and checks that the schema is the
 /*	one this signet reads; queries run in the calling thread. The
 /*	file must exist.
+/*
+/*	STORE_UPGRADE is STORE_READ for a program that writes tables of
+/*	its own into the store (signet dmarc import): it first creates
+/*	the counters' tables, or upgrades them, as signet-milter would.
 /*
 /*	STORE_WRITE creates or upgrades the schema and starts a writer
 /*	thread. An SQLite file that cannot be opened or created is an
@@ -36,8 +44,15 @@
 /*	per batch, not per message. When the store is down (locked for
 /*	more than 5 s, disk full, server gone), every record fails at
 /*	once, and the writer tries to reconnect at most once a second
-/*	until it works again. Hourly rows older than the retention are
-/*	rolled up into days once an hour.
+/*	until it works again. Once an hour, hourly rows older than
+/*	hourly_days are rolled up into days, and, when daily_days is not
+/*	0, rows of days older than daily_days are deleted.
+/*
+/*	store_open_with() is store_open() with settings: the retention
+/*	and, for SQLite, synchronous=FULL (see backend_sqlite(3));
+/*	store_open() keeps hours STORE_HOURLY_DAYS days, days forever,
+/*	and syncs at checkpoints. store_set_retention() changes the
+/*	retention of an open store; the next roll-up applies it.
 /*
 /*	store_close() lets the writer commit what is queued, stops it,
 /*	closes the connection and returns NULL.
@@ -77,11 +92,13 @@
 int
 store_connect(struct store *s, struct buf *err)
 {
+	int     how = (s->mode != STORE_READ ? DB_CREATE : 0)
+	| (s->sync_full ? DB_SYNC_FULL : 0);
 	int     rc;
 
-	if ((s->db = s->ops->open(s->spec, s->mode == STORE_WRITE, err)) == NULL)
+	if ((s->db = s->ops->open(s->spec, how, err)) == NULL)
 		return (STORE_NO_CONNECTION);
-	rc = s->mode == STORE_WRITE ? store_counters_migrate(s, err) :
+	rc = s->mode != STORE_READ ? store_counters_migrate(s, err) :
 		store_counters_check(s, err);
 	if (rc < 0) {
 		s->ops->close(s->db);
@@ -158,7 +175,8 @@ writer_rollup(struct store *s)
 	s->next_rollup = now + ROLLUP_EVERY;
 	if (store_rollup(s, now, &err) < 0)
 		log_warn("counters: rolling hourly counts older than %d days "
-			 "into days failed: %s; will try again in an hour",
+			 "into days, or deleting days past the retention, "
+			 "failed: %s; will try again in an hour",
 			 s->hourly_days, err.data);
 	buf_free(&err);
 }
@@ -275,10 +293,19 @@ store_free(struct store *s)
 	return (NULL);
 }
 
-/* store_open - connect, check the schema, start the writer */
+/* store_open - store_open_with() the default settings */
 
 struct store *
 store_open(const char *spec, enum store_mode mode, struct buf *err)
+{
+	return (store_open_with(spec, mode, NULL, err));
+}
+
+/* store_open_with - connect, check the schema, start the writer */
+
+struct store *
+store_open_with(const char *spec, enum store_mode mode,
+		const struct store_settings *set, struct buf *err)
 {
 	struct store *s;
 	int     rc;
@@ -292,7 +319,9 @@ store_open(const char *spec, enum store_mode mode, struct buf *err)
 	s->spec = xstrdup(spec);
 	s->name = store_name(spec);
 	s->mode = mode;
-	s->hourly_days = 35;
+	s->hourly_days = set ? set->hourly_days : STORE_HOURLY_DAYS;
+	s->daily_days = set ? set->daily_days : 0;
+	s->sync_full = set ? set->sync_full : 0;
 	s->tail = &s->queue;
 	if (strncmp(spec, "postgresql://", 13) == 0
 	    || strncmp(spec, "postgres://", 11) == 0) {
@@ -320,13 +349,14 @@ store_open(const char *spec, enum store_mode mode, struct buf *err)
 	return (s);
 }
 
-/* store_set_retention - keep hourly rows this many days */
+/* store_set_retention - keep hours, and days, this many days */
 
 void
-store_set_retention(struct store *s, int hourly_days)
+store_set_retention(struct store *s, int hourly_days, int daily_days)
 {
 	(void) pthread_mutex_lock(&s->lock);
 	s->hourly_days = hourly_days;
+	s->daily_days = daily_days;
 	s->next_rollup = 0;
 	(void) pthread_mutex_unlock(&s->lock);
 }

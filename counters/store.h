@@ -9,7 +9,7 @@
 #include "buf.h"
 
  /*
-  * SCHEMA (component "counters", version 1). The same tables in SQLite
+  * SCHEMA (component "counters", version 2). The same tables in SQLite
   * and PostgreSQL; times are Unix seconds, UTC.
   *
   * signet_schema(component TEXT PRIMARY KEY, version INTEGER NOT NULL)
@@ -35,14 +35,14 @@
   *		sasl_login, client_addr, outcome, selectors)
   *
   * counts_summary: counts added up over what most queries do not
- *	need (envelope domain, login, client, selectors): the same
- *	messages, far fewer rows.
- *	bucket, span, from_domain, sender, outcome as in counts;
- *	messages BIGINT
- *	PRIMARY KEY (bucket, span, from_domain, sender, outcome)
- *	INDEX counts_by_domain (from_domain, bucket)
- *
- * counts_rcpt: messages per recipient domain. A message to three
+  *	need (envelope domain, login, client, selectors): the same
+  *	messages, far fewer rows.
+  *	bucket, span, from_domain, sender, outcome as in counts;
+  *	messages BIGINT
+  *	PRIMARY KEY (bucket, span, from_domain, sender, outcome)
+  *	INDEX counts_by_domain (from_domain, bucket)
+  *
+  * counts_rcpt: messages per recipient domain. A message to three
   *	recipients at one domain counts once for that domain; a message
   *	to two domains counts once for each, so this table's sum is not a
   *	message total (counts is).
@@ -50,6 +50,24 @@
   *	rcpt_domain TEXT (lower case); messages BIGINT
   *	PRIMARY KEY (bucket, span, from_domain, sender, outcome,
   *		rcpt_domain)
+  *
+  * counts_day (version 2): per UTC day, the messages of the other
+  *	tables added up along one dimension at a time, kept up to date
+  *	by every write, so that a query of whole days reads one row per
+  *	day and value rather than 24 per hour.
+  *	dim INTEGER	0: none (value ''; the sums of counts_summary),
+  *			1: rcpt_domain (counts_rcpt), 2: selectors,
+  *			3: env_domain, 4: sasl_login, 5: client_addr
+  *			(counts)
+  *	day BIGINT	midnight UTC
+  *	from_domain, sender, outcome as in counts; value TEXT: the
+  *	dimension's value; messages BIGINT
+  *	PRIMARY KEY (dim, day, from_domain, sender, outcome, value)
+  *	Its sums over a day equal those of the day's rows in the table
+  *	it summarises, whether these are still hours or rolled up.
+  *
+  * Version 1 had no counts_day; the upgrade fills it from the other
+  * tables.
   */
 
 struct store;
@@ -73,13 +91,31 @@ struct count_event {
 
 enum store_mode {
 	STORE_READ,			/* queries from the calling thread */
-	STORE_WRITE			/* a writer thread commits records */
+	STORE_WRITE,			/* a writer thread commits records */
+	STORE_UPGRADE			/* as READ, after creating or upgrading
+					 * the counters' tables */
+};
+
+#define STORE_HOURLY_DAYS	35	/* default hours kept */
+
+ /*
+  * How a store keeps its rows. daily_days 0 keeps days forever.
+  * sync_full: SQLite syncs every commit to the disk (synchronous=FULL)
+  * rather than at checkpoints (NORMAL).
+  */
+struct store_settings {
+	int     hourly_days;
+	int     daily_days;
+	int     sync_full;
 };
 
 extern struct store *store_open(const char *, enum store_mode, struct buf *);
+extern struct store *store_open_with(const char *, enum store_mode,
+			             const struct store_settings *,
+				             struct buf *);
 extern struct store *store_close(struct store *);
 extern const char *store_kind(const struct store *);
-extern void store_set_retention(struct store *, int);
+extern void store_set_retention(struct store *, int, int);
 extern int store_record(struct store *, const struct count_event *);
 extern int store_rollup(struct store *, time_t, struct buf *);
 
@@ -112,7 +148,13 @@ struct count_filter {
 	time_t  until;			/* bucket < until */
 	const char *domain;		/* From domain; NULL: all */
 	const char *sender;		/* NULL: all */
+	const char *not_sender;		/* leave this sender out; NULL: none */
+	const char *const *outcomes;	/* NULL-terminated; NULL: all */
+	const char *const *rcpt_domains;/* NULL-terminated; NULL: all; given,
+					 * only counts_rcpt is read */
 };
+
+#define STORE_FILTER_MAX	64	/* entries of a list in a filter */
 
  /*
   * One result row: values[i] belongs to keys[i] of the query, as text
@@ -127,17 +169,20 @@ extern int store_query(struct store *, const struct count_filter *,
 			               struct buf *);
 
  /*
-  * The DMARC cross-check: messages per From domain, hour, outcome and
-  * recipient domain, from counts_rcpt; rows with span 86400 are days
-  * that were rolled up. Rows come ordered by bucket, from_domain,
-  * outcome, rcpt_domain.
+  * The DMARC cross-check: messages per period, From domain and outcome,
+  * to each recipient domain (store_query_rcpt(), from counts_rcpt) or
+  * to all recipients (store_query_periods(), from counts_summary, with
+  * rcpt_domain ""). Rows with span 86400 are days that were rolled up.
+  * Rows come ordered by bucket, from_domain, outcome, rcpt_domain.
   */
 typedef int (*dmarc_row_fn) (void *, time_t bucket, int span,
 			             const char *from_domain, const char *outcome,
 			             const char *rcpt_domain, long long messages);
 
-extern int store_query_rcpt(struct store *, time_t, time_t, const char *,
+extern int store_query_rcpt(struct store *, const struct count_filter *,
 			            dmarc_row_fn, void *, struct buf *);
+extern int store_query_periods(struct store *, const struct count_filter *,
+			               dmarc_row_fn, void *, struct buf *);
 
  /*
   * Other components' own tables (STORE_READ stores only): one statement

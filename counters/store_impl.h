@@ -28,6 +28,8 @@ struct store {
 	char   *name;			/* spec without a password: for messages */
 	enum store_mode mode;
 	int     hourly_days;		/* keep hours this long */
+	int     daily_days;		/* keep days this long; 0: forever */
+	int     sync_full;		/* DB_SYNC_FULL */
 
 	/* STORE_WRITE: the writer thread and its queue. */
 	pthread_t writer;

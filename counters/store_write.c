@@ -30,13 +30,17 @@
 /*
 /*	store_write_batch() adds up the records of a batch by row (three
 /*	messages of the same hour, domain, sender, ... make one upsert
-/*	of 3), for counts, counts_summary and counts_rcpt, sorts the rows, so that writers of a fleet lock rows in
-/*	one order and cannot deadlock, and writes them in one
-/*	transaction. A deadlock reported by the server is retried.
+/*	of 3), for counts, counts_summary, counts_rcpt and counts_day,
+/*	sorts the rows, so that writers of a fleet lock rows in one
+/*	order and cannot deadlock, and writes them in one transaction.
+/*	A deadlock reported by the server is retried.
 /*
-/*	store_rollup() adds the hourly rows older than the retention up
-/*	into daily rows (span 86400) and deletes them, in one
-/*	transaction; the retention starts at midnight UTC.
+/*	store_rollup() adds the hourly rows older than hourly_days up
+/*	into daily rows (span 86400) and deletes them; when daily_days
+/*	is not 0, it then deletes the rows, hours or days, of every
+/*	table that began more than daily_days ago; all in one
+/*	transaction. Both limits start at midnight UTC. counts_day is
+/*	already per day: the roll-up leaves it as it is.
 /* DIAGNOSTICS
 /*	-1 with the reason in err; the transaction is rolled back.
 /* LICENSE
@@ -47,6 +51,7 @@
 
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,13 +98,39 @@
 #define DOMAIN_INDEX \
 	"CREATE INDEX counts_by_domain ON counts_summary (from_domain, bucket);"
 
+/*
+ * Version 2: counts_day, filled from what version 1 holds.
+ */
+#define DAY_TABLE \
+	"CREATE TABLE counts_day (" \
+	" dim INTEGER NOT NULL, day BIGINT NOT NULL," \
+	" from_domain TEXT NOT NULL, sender TEXT NOT NULL," \
+	" outcome TEXT NOT NULL, value TEXT NOT NULL," \
+	" messages BIGINT NOT NULL," \
+	" PRIMARY KEY (dim, day, from_domain, sender, outcome, value))"
+#define DAY_FILL(dim, value, table, group) \
+	"INSERT INTO counts_day (dim, day, from_domain, sender, outcome," \
+	" value, messages) SELECT " dim ", bucket - bucket % 86400," \
+	" from_domain, sender, outcome, " value ", SUM(messages)" \
+	" FROM " table " GROUP BY bucket - bucket % 86400, from_domain," \
+	" sender, outcome" group ";"
+#define DAY_FILL_ALL \
+	DAY_FILL("0", "''", "counts_summary", "") \
+	DAY_FILL("1", "rcpt_domain", "counts_rcpt", ", rcpt_domain") \
+	DAY_FILL("2", "selectors", "counts", ", selectors") \
+	DAY_FILL("3", "env_domain", "counts", ", env_domain") \
+	DAY_FILL("4", "sasl_login", "counts", ", sasl_login") \
+	DAY_FILL("5", "client_addr", "counts", ", client_addr")
+
 static const char *const counters_steps_sqlite[] = {
 	COUNTS_TABLE " WITHOUT ROWID;" SUMMARY_TABLE " WITHOUT ROWID;"
 	RCPT_TABLE " WITHOUT ROWID;" DOMAIN_INDEX,
+	DAY_TABLE " WITHOUT ROWID;" DAY_FILL_ALL,
 };
 
 static const char *const counters_steps_pg[] = {
 	COUNTS_TABLE ";" SUMMARY_TABLE ";" RCPT_TABLE ";" DOMAIN_INDEX,
+	DAY_TABLE ";" DAY_FILL_ALL,
 };
 
 #define COUNTERS_VERSION \
@@ -124,6 +155,12 @@ static const char upsert_rcpt[] =
 	" rcpt_domain, messages) VALUES (?, ?, ?, ?, ?, ?, ?)"
 	" ON CONFLICT (bucket, span, from_domain, sender, outcome, rcpt_domain)"
 	" DO UPDATE SET messages = counts_rcpt.messages + excluded.messages";
+
+static const char upsert_day[] =
+	"INSERT INTO counts_day (day, dim, from_domain, sender, outcome,"
+	" value, messages) VALUES (?, ?, ?, ?, ?, ?, ?)"
+	" ON CONFLICT (dim, day, from_domain, sender, outcome, value)"
+	" DO UPDATE SET messages = counts_day.messages + excluded.messages";
 
 static const char get_version[] =
 	"SELECT version FROM signet_schema WHERE component = ?";
@@ -260,6 +297,7 @@ store_counters_check(struct store *s, struct buf *err)
 
 struct row {
 	long long bucket;
+	long long num;			/* span; in counts_day, dim */
 	const char *f[ROW_FIELDS];
 	int     nf;
 	long long n;
@@ -275,6 +313,8 @@ row_cmp(const void *a, const void *b)
 
 	if (x->bucket != y->bucket)
 		return (x->bucket < y->bucket ? -1 : 1);
+	if (x->num != y->num)
+		return (x->num < y->num ? -1 : 1);
 	for (i = 0; i < x->nf; i++)
 		if ((c = strcmp(x->f[i], y->f[i])) != 0)
 			return (c);
@@ -300,10 +340,10 @@ rows_sum(struct row *rows, size_t n)
 	return (out + 1);
 }
 
-/* The rows of a batch, for counts, counts_summary and counts_rcpt. */
+/* The rows of a batch, for counts, counts_summary, counts_rcpt, counts_day. */
 struct rows {
-	struct row *c, *s, *r;
-	size_t  nc, ns, nr;
+	struct row *c, *s, *r, *d;
+	size_t  nc, ns, nr, nd;
 };
 
 /* keeps_client - is the client address kept for this outcome */
@@ -314,56 +354,87 @@ keeps_client(const char *outcome)
 	return (strcmp(outcome, "signed") != 0 && strcmp(outcome, "passed") != 0);
 }
 
-/* batch_rows - the rows of counts and counts_rcpt for a batch */
+/* row_add - one row of a message: bucket, span or dim, fields */
+
+static void
+row_add(struct row *r, long long bucket, long long num, int nf, ...)
+{
+	va_list ap;
+	int     i;
+
+	va_start(ap, nf);
+	r->bucket = bucket;
+	r->num = num;
+	for (i = 0; i < nf; i++)
+		r->f[i] = va_arg(ap, const char *);
+	va_end(ap);
+	r->nf = nf;
+	r->n = 1;
+}
+
+ /*
+  * The dimensions of counts_day, by their number (see store.h).
+  */
+#define DIM_NONE	0
+#define DIM_RCPT	1		/* 2 to 5: columns of counts */
+#define NDIMS		6
+
+/* event_rows - the rows of one message */
+
+static void
+event_rows(const struct count_event *ev, struct rows *b)
+{
+	long long hour = (long long) ev->when - (long long) ev->when % HOUR;
+	long long day = hour - hour % DAY;
+	const char *client = keeps_client(ev->outcome) ? ev->client_addr : "";
+	const char *dims[NDIMS];
+	size_t  i;
+	int     k;
+
+	dims[DIM_NONE] = "";
+	dims[DIM_RCPT] = NULL;			/* one row per recipient domain */
+	dims[2] = ev->selectors;
+	dims[3] = ev->env_domain;
+	dims[4] = ev->sasl_login;
+	dims[5] = client;
+	row_add(&b->s[b->ns++], hour, HOUR, 3, ev->from_domain, ev->sender,
+		ev->outcome);
+	row_add(&b->c[b->nc++], hour, HOUR, 7, ev->from_domain, ev->sender,
+		ev->env_domain, ev->sasl_login, client, ev->outcome,
+		ev->selectors);
+	for (k = 0; k < NDIMS; k++)
+		if (k != DIM_RCPT)
+			row_add(&b->d[b->nd++], day, k, 4, ev->from_domain,
+				ev->sender, ev->outcome, dims[k]);
+	for (i = 0; i < ev->nrcpt_domains; i++) {
+		row_add(&b->r[b->nr++], hour, HOUR, 4, ev->from_domain,
+			ev->sender, ev->outcome, ev->rcpt_domains[i]);
+		row_add(&b->d[b->nd++], day, DIM_RCPT, 4, ev->from_domain,
+			ev->sender, ev->outcome, ev->rcpt_domains[i]);
+	}
+}
+
+/* batch_rows - the rows of every table for a batch */
 
 static void
 batch_rows(struct pending *batch, struct rows *b)
 {
-	const struct count_event *ev;
 	struct pending *p;
-	struct row *r;
-	size_t  i, ne = 0, nrc = 0;
+	size_t  ne = 0, nrc = 0;
 
 	for (p = batch; p; p = p->next, ne++)
 		nrc += p->ev->nrcpt_domains;
 	b->c = xcalloc(ne ? ne : 1, sizeof(*b->c));
 	b->s = xcalloc(ne ? ne : 1, sizeof(*b->s));
 	b->r = xcalloc(nrc ? nrc : 1, sizeof(*b->r));
-	b->nc = b->ns = b->nr = 0;
-	for (p = batch; p; p = p->next) {
-		ev = p->ev;
-		r = &b->s[b->ns++];
-		r->bucket = (long long) ev->when - (long long) ev->when % HOUR;
-		r->f[0] = ev->from_domain;
-		r->f[1] = ev->sender;
-		r->f[2] = ev->outcome;
-		r->nf = 3;
-		r->n = 1;
-		r = &b->c[b->nc++];
-		r->bucket = (long long) ev->when - (long long) ev->when % HOUR;
-		r->f[0] = ev->from_domain;
-		r->f[1] = ev->sender;
-		r->f[2] = ev->env_domain;
-		r->f[3] = ev->sasl_login;
-		r->f[4] = keeps_client(ev->outcome) ? ev->client_addr : "";
-		r->f[5] = ev->outcome;
-		r->f[6] = ev->selectors;
-		r->nf = 7;
-		r->n = 1;
-		for (i = 0; i < ev->nrcpt_domains; i++) {
-			r = &b->r[b->nr++];
-			r->bucket = (long long) ev->when - (long long) ev->when % HOUR;
-			r->f[0] = ev->from_domain;
-			r->f[1] = ev->sender;
-			r->f[2] = ev->outcome;
-			r->f[3] = ev->rcpt_domains[i];
-			r->nf = 4;
-			r->n = 1;
-		}
-	}
+	b->d = xcalloc(ne * (NDIMS - 1) + nrc + 1, sizeof(*b->d));
+	b->nc = b->ns = b->nr = b->nd = 0;
+	for (p = batch; p; p = p->next)
+		event_rows(p->ev, b);
 	b->nc = rows_sum(b->c, b->nc);
 	b->ns = rows_sum(b->s, b->ns);
 	b->nr = rows_sum(b->r, b->nr);
+	b->nd = rows_sum(b->d, b->nd);
 }
 
 /* write_rows - upsert summed rows with one statement */
@@ -379,7 +450,7 @@ write_rows(struct store *s, const char *sql, const struct row *rows,
 	for (i = 0; i < n; i++) {
 		memset(par, 0, sizeof(par));
 		par[0].num = rows[i].bucket;
-		par[1].num = HOUR;
+		par[1].num = rows[i].num;
 		for (j = 0; j < rows[i].nf; j++)
 			par[2 + j].text = rows[i].f[j];
 		par[2 + j].num = rows[i].n;
@@ -401,6 +472,7 @@ write_once(struct store *s, const struct rows *b, struct buf *err)
 	if ((rc = write_rows(s, upsert_counts, b->c, b->nc, err)) < 0
 	    || (rc = write_rows(s, upsert_summary, b->s, b->ns, err)) < 0
 	    || (rc = write_rows(s, upsert_rcpt, b->r, b->nr, err)) < 0
+	    || (rc = write_rows(s, upsert_day, b->d, b->nd, err)) < 0
 	    || (rc = s->ops->exec(s->db, "COMMIT", err)) < 0) {
 		(void) rollback(s);
 		return (rc);
@@ -425,6 +497,7 @@ store_write_batch(struct store *s, struct pending *batch, struct buf *err)
 	free(b.c);
 	free(b.s);
 	free(b.r);
+	free(b.d);
 	return (rc < 0 ? -1 : 0);
 }
 
@@ -467,27 +540,71 @@ static const char drop_counts[] =
 static const char drop_rcpt[] =
 	"DELETE FROM counts_rcpt WHERE span = 3600 AND bucket < ?";
 
-/* store_rollup - hours older than the retention become days */
+ /*
+  * Past daily_days: every row of every table.
+  */
+static const char *const expire[] = {
+	"DELETE FROM counts WHERE bucket < ?",
+	"DELETE FROM counts_summary WHERE bucket < ?",
+	"DELETE FROM counts_rcpt WHERE bucket < ?",
+	"DELETE FROM counts_day WHERE day < ?",
+};
 
-int
-store_rollup(struct store *s, time_t now, struct buf *err)
+/* midnight_before - midnight UTC, days before now */
+
+static long long
+midnight_before(time_t now, int days)
 {
-	struct db_param cut = {NULL, 0};
+	long long t = (long long) now - (long long) days * DAY;
 
-	if (s->db == NULL) {
-		buf_printf(err, "store %s is not connected", s->name);
-		return (-1);
-	}
-	cut.num = (long long) now - (long long) s->hourly_days * DAY;
-	cut.num -= cut.num % DAY;
-	if (s->ops->lock(s->db, err) < 0)
-		return (-1);
+	return (t - t % DAY);
+}
+
+/* rollup_hours - hours older than hourly_days become days */
+
+static int
+rollup_hours(struct store *s, time_t now, struct buf *err)
+{
+	struct db_param cut = {NULL, midnight_before(now, s->hourly_days)};
+
 	if (s->ops->run(s->db, rollup_counts, &cut, 1, NULL, NULL, err) < 0
 	    || s->ops->run(s->db, drop_counts, &cut, 1, NULL, NULL, err) < 0
 	    || s->ops->run(s->db, rollup_summary, &cut, 1, NULL, NULL, err) < 0
 	    || s->ops->run(s->db, drop_summary, &cut, 1, NULL, NULL, err) < 0
 	    || s->ops->run(s->db, rollup_rcpt, &cut, 1, NULL, NULL, err) < 0
-	    || s->ops->run(s->db, drop_rcpt, &cut, 1, NULL, NULL, err) < 0
+	    || s->ops->run(s->db, drop_rcpt, &cut, 1, NULL, NULL, err) < 0)
+		return (-1);
+	return (0);
+}
+
+/* expire_days - rows older than daily_days go */
+
+static int
+expire_days(struct store *s, time_t now, struct buf *err)
+{
+	struct db_param cut = {NULL, midnight_before(now, s->daily_days)};
+	size_t  i;
+
+	if (s->daily_days <= 0)
+		return (0);
+	for (i = 0; i < sizeof(expire) / sizeof(expire[0]); i++)
+		if (s->ops->run(s->db, expire[i], &cut, 1, NULL, NULL, err) < 0)
+			return (-1);
+	return (0);
+}
+
+/* store_rollup - hours older than the retention become days; old days go */
+
+int
+store_rollup(struct store *s, time_t now, struct buf *err)
+{
+	if (s->db == NULL) {
+		buf_printf(err, "store %s is not connected", s->name);
+		return (-1);
+	}
+	if (s->ops->lock(s->db, err) < 0)
+		return (-1);
+	if (rollup_hours(s, now, err) < 0 || expire_days(s, now, err) < 0
 	    || s->ops->exec(s->db, "COMMIT", err) < 0)
 		return (rollback(s));
 	return (0);

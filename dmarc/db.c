@@ -20,12 +20,14 @@
 /*	int	dmarc_db_sql(struct dmarc_db *db, const char *sql,
 /*			const struct db_param *par, int npar, db_row_fn fn,
 /*			void *ctx, struct buf *err);
+/*
+/*	struct store *dmarc_db_store(struct dmarc_db *db);
 /* DESCRIPTION
 /*	The reports live in the counters store (SQLite or PostgreSQL), so
 /*	that one query can join what receivers saw with what signet-milter
-/*	counted. dmarc_db_open() opens the store, creating it when it is a
-/*	new SQLite file, and brings the "dmarc" tables (db.h) to their
-/*	version with store_migrate().
+/*	counted. dmarc_db_open() opens the store, creating it or bringing
+/*	the counters' tables up to date as signet-milter would, and brings
+/*	the "dmarc" tables (db.h) to their version with store_migrate().
 /*
 /*	One report is one transaction: dmarc_db_begin() locks the store,
 /*	returns DB_DUPLICATE (and unlocks) when the reporter and report id
@@ -36,6 +38,8 @@
 /*	so a refused report leaves nothing behind.
 /*
 /*	dmarc_db_sql() runs a query for the report commands.
+/*	dmarc_db_store() is the counters store underneath, for the
+/*	counters' own queries (store_query_rcpt()).
 /* DIAGNOSTICS
 /*	Functions return -1 (or DB_ERROR, or NULL) with the reason in err.
 /* LICENSE
@@ -47,7 +51,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "db.h"
@@ -123,16 +126,6 @@ static const char *const dmarc_steps[] = {
 #define TXT(s)	{ (s), 0 }
 #define NUM(n)	{ NULL, (long long) (n) }
 
-/* is_new_sqlite - a store spec naming an SQLite file not there yet */
-
-static int
-is_new_sqlite(const char *spec)
-{
-	struct stat st;
-
-	return (spec[0] == '/' && stat(spec, &st) < 0);
-}
-
 /* dmarc_db_open - the store, with the dmarc tables up to date */
 
 struct dmarc_db *
@@ -141,12 +134,7 @@ dmarc_db_open(const char *spec, struct buf *err)
 	struct dmarc_db *db;
 	struct store *st;
 
-	if (spec && is_new_sqlite(spec)) {
-		if ((st = store_open(spec, STORE_WRITE, err)) == NULL)
-			return (NULL);
-		store_close(st);
-	}
-	if ((st = store_open(spec, STORE_READ, err)) == NULL)
+	if ((st = store_open(spec, STORE_UPGRADE, err)) == NULL)
 		return (NULL);
 	if (store_migrate(st, DMARC_COMPONENT, dmarc_steps, NSTEPS, err) < 0) {
 		store_close(st);
@@ -155,6 +143,14 @@ dmarc_db_open(const char *spec, struct buf *err)
 	db = xcalloc(1, sizeof(*db));
 	db->st = st;
 	return (db);
+}
+
+/* dmarc_db_store - the counters store underneath */
+
+struct store *
+dmarc_db_store(struct dmarc_db *db)
+{
+	return (db->st);
 }
 
 /* dmarc_db_sql - one statement */

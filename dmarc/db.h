@@ -58,6 +58,7 @@ enum dmarc_begin {
 
 extern struct dmarc_db *dmarc_db_open(const char *, struct buf *);
 extern struct dmarc_db *dmarc_db_close(struct dmarc_db *);
+extern struct store *dmarc_db_store(struct dmarc_db *);
 extern enum dmarc_begin dmarc_db_begin(struct dmarc_db *,
 				               const struct dmarc_report *,
 				               const char *, struct buf *);

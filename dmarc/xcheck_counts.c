@@ -33,6 +33,15 @@
 /* .IP \(bu
 /*	to all recipients, in the hours any report covers.
 /* .PP
+/*	Both come from the counters store's own queries
+/*	(store_query_rcpt() and store_query_periods()), which leave the
+/*	sender "inbound" out and keep the outcomes above. An hourly row
+/*	counts when its hour starts inside what the reports cover. A day
+/*	row (hours rolled up after counters: retention: hourly_days)
+/*	counts when the reports cover its whole UTC day, and not at all
+/*	otherwise: its messages cannot be placed in hours, and receivers
+/*	report per UTC day, so a covered day is the usual case.
+/* .PP
 /*	It then raises the alarms: a mapped reporter that saw more
 /*	messages from our addresses than signet counted for it, and
 /*	DKIM failing on our addresses, per signing domain and selector
@@ -61,9 +70,16 @@
 
 #include "xcheck.h"
 
-#define SENT_OUTCOMES \
-	"sender <> 'inbound' AND outcome IN ('signed', 'passed', " \
-	"'accepted-unsigned', 'monitored-would-refuse')"
+#define DAY	86400
+
+ /*
+  * What signet-milter let out, and the sender of mail it did not send.
+  */
+static const char *const sent_outcomes[] = {
+	"signed", "passed", "accepted-unsigned", "monitored-would-refuse", NULL,
+};
+
+#define NOT_SENT_SENDER	"inbound"
 
  /*
   * The built-in reporter mapping.
@@ -155,16 +171,19 @@ xc_map_init(struct xcheck *xc)
 	}
 }
 
-/* in_spans - is a time inside one of the spans? */
+/* in_spans - does a row's period count in the spans? */
 
 static int
-in_spans(const struct xc_span *s, size_t n, time_t t)
+in_spans(const struct xc_span *s, size_t n, time_t bucket, int span)
 {
 	size_t  i;
 
-	for (i = 0; i < n; i++)
-		if (t >= s[i].begin && t < s[i].end)
+	for (i = 0; i < n; i++) {
+		if (bucket < s[i].begin)
+			continue;
+		if (span == DAY ? bucket + DAY <= s[i].end : bucket < s[i].end)
 			return (1);
+	}
 	return (0);
 }
 
@@ -181,22 +200,21 @@ maps_rcpt(const struct policy_dmarc_reporter *m, const char *rcpt)
 	return (0);
 }
 
-/* on_rcpt - one hour and recipient domain: to its reporters */
+/* on_rcpt - one period and recipient domain: to its reporters */
 
 static int
-on_rcpt(void *ctx, int ncols, const char *const *c)
+on_rcpt(void *ctx, time_t bucket, int span, const char *from,
+	const char *outcome, const char *rcpt, long long messages)
 {
 	struct xc_domain *d = ctx;
-	time_t  bucket;
 	size_t  i;
 
-	if (ncols < 3 || c[0] == NULL || c[1] == NULL || c[2] == NULL)
-		return (0);
-	bucket = (time_t) atoll(c[0]);
+	(void) from;
+	(void) outcome;
 	for (i = 0; i < d->nrep; i++)
-		if (d->rep[i].map && maps_rcpt(d->rep[i].map, c[1])
-		    && in_spans(d->rep[i].spans, d->rep[i].nspans, bucket))
-			d->rep[i].counted += atoll(c[2]);
+		if (d->rep[i].map && maps_rcpt(d->rep[i].map, rcpt)
+		    && in_spans(d->rep[i].spans, d->rep[i].nspans, bucket, span))
+			d->rep[i].counted += messages;
 	return (0);
 }
 
@@ -208,18 +226,46 @@ struct all_ctx {
 	struct xc_reporter all;		/* the spans of every reporter */
 };
 
-/* on_total - one hour, all recipients */
+/* on_total - one period, all recipients */
 
 static int
-on_total(void *ctx, int ncols, const char *const *c)
+on_total(void *ctx, time_t bucket, int span, const char *from,
+	 const char *outcome, const char *rcpt, long long messages)
 {
 	struct all_ctx *a = ctx;
 
-	if (ncols < 2 || c[0] == NULL || c[1] == NULL)
-		return (0);
-	if (in_spans(a->all.spans, a->all.nspans, (time_t) atoll(c[0])))
-		a->d->counted += atoll(c[1]);
+	(void) from;
+	(void) outcome;
+	(void) rcpt;
+	if (in_spans(a->all.spans, a->all.nspans, bucket, span))
+		a->d->counted += messages;
 	return (0);
+}
+
+/* mapped_rcpt - the recipient domains of the mapped reporters, once each */
+
+static const char **
+mapped_rcpt(const struct xc_domain *d, size_t *np)
+{
+	const char **v;
+	size_t  i, j, k, n = 0, max = 0;
+
+	for (i = 0; i < d->nrep; i++)
+		if (d->rep[i].map)
+			max += d->rep[i].map->nrcpt_domains;
+	v = xcalloc(max + 1, sizeof(*v));
+	for (i = 0; i < d->nrep; i++) {
+		for (j = 0; d->rep[i].map && j < d->rep[i].map->nrcpt_domains; j++) {
+			const char *r = d->rep[i].map->rcpt_domains[j];
+
+			for (k = 0; k < n && strcasecmp(v[k], r) != 0; k++)
+				 /* void */ ;
+			if (k == n)
+				v[n++] = r;
+		}
+	}
+	*np = n;
+	return (v);
 }
 
 /* count_from - signet's counts of one From domain */
@@ -229,32 +275,34 @@ count_from(struct dmarc_db *db, struct all_ctx *a, const char *from,
 	   struct buf *err)
 {
 	struct xc_domain *d = a->d;
-	struct buf sql = BUF_INIT;
-	struct db_param par[64];
-	int     n = 0, nrcpt = 0, rc;
-	size_t  i, j;
+	struct store *st = dmarc_db_store(db);
+	struct count_filter f;
+	const char **rcpt, *chunk[STORE_FILTER_MAX + 1];
+	size_t  n, i, c;
+	int     rc;
 
-	par[n].text = from, par[n++].num = 0;
-	par[n].text = NULL, par[n++].num = d->first;
-	par[n].text = NULL, par[n++].num = d->last;
-	rc = dmarc_db_sql(db, "SELECT bucket, SUM(messages) FROM counts_summary "
-			  "WHERE from_domain = ? AND bucket >= ? AND bucket < ? AND "
-			  SENT_OUTCOMES " GROUP BY bucket", par, n, on_total, a, err);
-	buf_puts(&sql, "SELECT bucket, rcpt_domain, SUM(messages) FROM counts_rcpt "
-		 "WHERE from_domain = ? AND bucket >= ? AND bucket < ? AND "
-		 SENT_OUTCOMES " AND rcpt_domain IN (");
-	for (i = 0; i < d->nrep; i++) {
-		for (j = 0; d->rep[i].map && j < d->rep[i].map->nrcpt_domains
-		     && n < 64; j++) {
-			par[n].text = d->rep[i].map->rcpt_domains[j];
-			par[n++].num = 0;
-			buf_puts(&sql, nrcpt++ ? ", ?" : "?");
-		}
+	memset(&f, 0, sizeof(f));
+	f.since = d->first;
+	f.until = d->last;
+	f.domain = from;
+	f.not_sender = NOT_SENT_SENDER;
+	f.outcomes = sent_outcomes;
+	if ((rc = store_query_periods(st, &f, on_total, a, err)) != 0)
+		return (rc);
+
+	/*
+	 * A filter holds at most STORE_FILTER_MAX recipient domains (--mx can
+	 * map many hosted domains); ask in slices, each domain in one only.
+	 */
+	rcpt = mapped_rcpt(d, &n);
+	f.rcpt_domains = chunk;
+	for (i = 0; rc == 0 && i < n; i += c) {
+		c = n - i < STORE_FILTER_MAX ? n - i : STORE_FILTER_MAX;
+		memcpy(chunk, rcpt + i, c * sizeof(*chunk));
+		chunk[c] = NULL;
+		rc = store_query_rcpt(st, &f, on_rcpt, d, err);
 	}
-	buf_puts(&sql, ") GROUP BY bucket, rcpt_domain");
-	if (rc == 0 && nrcpt > 0)
-		rc = dmarc_db_sql(db, sql.data, par, n, on_rcpt, d, err);
-	buf_free(&sql);
+	free(rcpt);
 	return (rc);
 }
 

@@ -8,6 +8,8 @@
 /*
 /*	void	count_open(const struct policy *p)
 /*
+/*	void	count_reload(const struct policy *p)
+/*
 /*	void	count_close(void)
 /*
 /*	int	count_message(const struct count_msg *m)
@@ -19,9 +21,14 @@
 /*	void	count_rcpt_free(char **v, size_t n)
 /* DESCRIPTION
 /*	count_open() opens the store of the policy's counters section,
-/*	once, at start (a reload cannot move the store); without the
-/*	section nothing is counted. count_close() commits what is queued
-/*	and closes it.
+/*	once, at start; without the section nothing is counted.
+/*	count_close() commits what is queued and closes it.
+/*
+/*	count_reload() applies what a reloaded policy changes in the
+/*	retention and on_error. A store or synchronous mode that differs
+/*	from the one in use (or a counters section added or removed) is
+/*	not applied: it logs a warning that names the setting, what
+/*	stays in use, and that it takes a restart.
 /*
 /*	count_message() adds one message to the Prometheus metrics and,
 /*	when counting, commits it to the store; it returns once the count
@@ -70,24 +77,70 @@
 #define RCPT_DOMAINS_MAX	1000	/* distinct domains kept per message */
 
 static struct store *store;
-static enum action on_error = ACTION_TEMPFAIL;
+static char *store_spec;		/* as opened; NULL: not counting */
+static int store_sync_full;
+static int on_error = ACTION_TEMPFAIL;	/* atomic: set by reloads */
+
+/* count_settings - the store settings of a policy */
+
+static void
+count_settings(const struct policy *p, struct store_settings *set)
+{
+	set->hourly_days = p->counters.hourly_days;
+	set->daily_days = p->counters.daily_days;
+	set->sync_full = p->counters.sync_full;
+}
 
 /* count_open - open the store of the policy, if it has one */
 
 void
 count_open(const struct policy *p)
 {
+	struct store_settings set;
 	struct buf err = BUF_INIT;
 
-	on_error = p->counters.on_error;
+	__atomic_store_n(&on_error, (int) p->counters.on_error, __ATOMIC_RELAXED);
 	if (p->counters.store == NULL)
 		return;
-	if ((store = store_open(p->counters.store, STORE_WRITE, &err)) == NULL)
+	count_settings(p, &set);
+	if ((store = store_open_with(p->counters.store, STORE_WRITE, &set,
+				     &err)) == NULL)
 		log_fatal("counters: %s; signet-milter does not start without "
 			  "its store (or remove the counters section)", err.data);
-	store_set_retention(store, p->counters.hourly_days);
+	store_spec = xstrdup(p->counters.store);
+	store_sync_full = p->counters.sync_full;
 	log_info("counters: recording into %s store", store_kind(store));
 	buf_free(&err);
+}
+
+/* count_reload - apply a new policy's retention; say what needs a restart */
+
+void
+count_reload(const struct policy *p)
+{
+	const char *spec = p->counters.store;
+
+	__atomic_store_n(&on_error, (int) p->counters.on_error, __ATOMIC_RELAXED);
+	if (spec == NULL && store_spec != NULL)
+		log_warn("counters: the reloaded policy has no counters section; "
+			 "counting goes on into the store in use until "
+			 "signet-milter restarts");
+	else if (spec != NULL && store_spec == NULL)
+		log_warn("counters: the reloaded policy adds a counters section; "
+			 "nothing is counted until signet-milter restarts");
+	else if (spec != NULL && strcmp(spec, store_spec) != 0)
+		log_warn("counters: store changed in the reloaded policy; the "
+			 "store in use stays in use until signet-milter restarts: "
+			 "restart it to count into the new one");
+	if (store == NULL)
+		return;
+	if (p->counters.sync_full != store_sync_full)
+		log_warn("counters: synchronous changed to %s in the reloaded "
+			 "policy; %s stays in force until signet-milter restarts",
+			 p->counters.sync_full ? "full" : "normal",
+			 store_sync_full ? "full" : "normal");
+	store_set_retention(store, p->counters.hourly_days,
+			    p->counters.daily_days);
 }
 
 /* count_close - commit what is queued, close the store */
@@ -96,6 +149,8 @@ void
 count_close(void)
 {
 	store = store_close(store);
+	free(store_spec);
+	store_spec = NULL;
 }
 
 /* count_on_error - what a message whose count failed gets */
@@ -103,7 +158,7 @@ count_close(void)
 enum action
 count_on_error(void)
 {
-	return (on_error);
+	return ((enum action) __atomic_load_n(&on_error, __ATOMIC_RELAXED));
 }
 
 /* outcome_of - the counted outcome of a verdict */

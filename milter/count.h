@@ -23,6 +23,7 @@ struct count_msg {
 };
 
 extern void count_open(const struct policy *);
+extern void count_reload(const struct policy *);
 extern void count_close(void);
 extern int count_message(const struct count_msg *);
 extern enum action count_on_error(void);

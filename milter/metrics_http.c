@@ -9,6 +9,8 @@
 /*	void	metrics_http_start(const char *listen)
 /*
 /*	void	metrics_http_stop(void)
+/*
+/*	void	metrics_http_reload(const char *listen)
 /* DESCRIPTION
 /*	metrics_http_start() serves GET /metrics on \fIlisten\fR
 /*	(ADDRESS:PORT, IPv6 in brackets) from a thread of libmicrohttpd's
@@ -16,8 +18,17 @@
 /*	get 404, other methods 405.
 /*
 /*	metrics_http_stop() stops the listener.
+/*
+/*	metrics_http_reload() moves the listener to the address of a
+/*	reloaded policy, when it changed: it binds the new address, and
+/*	only then closes the old one (when both need the same port, it
+/*	closes first, and binds the old address again if the new one
+/*	cannot be had). NULL closes the listener.
 /* DIAGNOSTICS
-/*	Fatal: the address cannot be parsed or bound.
+/*	metrics_http_start(): fatal when the address cannot be parsed or
+/*	bound. metrics_http_reload() logs an error naming the address it
+/*	could not bind (a port below 1024 needs root, which signet-milter
+/*	gave up at start) and which listener stays.
 /* LICENSE
 /*	MIT; see LICENSE in the source distribution.
 /*--*/
@@ -30,6 +41,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +58,7 @@
 #include "metrics_http.h"
 
 static struct MHD_Daemon *daemon_h;
+static char *daemon_listen;		/* its address */
 
 /* reply - send a response with a body */
 
@@ -116,32 +129,46 @@ parse_listen(const char *listen, struct sockaddr_storage *ss)
 	return (ok ? sizeof(*in4) : 0);
 }
 
+/* listener_open - a listener on an address; NULL if it cannot be had */
+
+static struct MHD_Daemon *
+listener_open(const char *listen)
+{
+	struct sockaddr_storage ss;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD;
+	struct MHD_Daemon *h;
+	sigset_t all, old;
+
+	if (parse_listen(listen, &ss) == 0)
+		return (NULL);
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	(void) sigfillset(&all);
+	(void) pthread_sigmask(SIG_SETMASK, &all, &old);
+	h = MHD_start_daemon(flags, 0, NULL, NULL, handle, NULL,
+			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &ss,
+			     MHD_OPTION_CONNECTION_LIMIT, 64U,
+			     MHD_OPTION_CONNECTION_TIMEOUT, 10U,
+			     MHD_OPTION_END);
+	(void) pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return (h);
+}
+
 /* metrics_http_start - listen for scrapes */
 
 void
 metrics_http_start(const char *listen)
 {
 	struct sockaddr_storage ss;
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD;
-	sigset_t all, old;
 
 	if (listen == NULL)
 		return;
 	if (parse_listen(listen, &ss) == 0)
 		log_fatal("metrics: listen \"%s\" is not ADDRESS:PORT", listen);
-	if (ss.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	(void) sigfillset(&all);
-	(void) pthread_sigmask(SIG_SETMASK, &all, &old);
-	daemon_h = MHD_start_daemon(flags, 0, NULL, NULL, handle, NULL,
-				    MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &ss,
-				    MHD_OPTION_CONNECTION_LIMIT, 64U,
-				    MHD_OPTION_CONNECTION_TIMEOUT, 10U,
-				    MHD_OPTION_END);
-	(void) pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (daemon_h == NULL)
+	if ((daemon_h = listener_open(listen)) == NULL)
 		log_fatal("metrics: cannot listen on %s: check that the address "
 			  "is local and no other process uses the port", listen);
+	daemon_listen = xstrdup(listen);
 	log_info("metrics: serving http://%s/metrics", listen);
 }
 
@@ -153,4 +180,49 @@ metrics_http_stop(void)
 	if (daemon_h != NULL)
 		MHD_stop_daemon(daemon_h);
 	daemon_h = NULL;
+	free(daemon_listen);
+	daemon_listen = NULL;
+}
+
+/* metrics_http_reload - follow a reloaded policy's listen address */
+
+void
+metrics_http_reload(const char *listen)
+{
+	struct MHD_Daemon *h;
+	char   *old = daemon_listen ? xstrdup(daemon_listen) : NULL;
+
+	if ((listen == NULL && old == NULL)
+	    || (listen != NULL && old != NULL && strcmp(listen, old) == 0)) {
+		free(old);
+		return;
+	}
+	if (listen == NULL) {
+		metrics_http_stop();
+		log_info("metrics: stopped serving http://%s/metrics: the "
+			 "reloaded policy has no metrics listener", old);
+		free(old);
+		return;
+	}
+	if ((h = listener_open(listen)) == NULL && old != NULL) {
+		metrics_http_stop();		/* the same port: free it first */
+		h = listener_open(listen);
+	}
+	if (h != NULL) {
+		metrics_http_stop();
+		daemon_h = h;
+		daemon_listen = xstrdup(listen);
+		log_info("metrics: serving http://%s/metrics%s%s", listen,
+			 old ? " instead of " : "", old ? old : "");
+	} else {
+		if (old != NULL && (daemon_h = listener_open(old)) != NULL)
+			daemon_listen = xstrdup(old);
+		log_error("metrics: cannot listen on %s, as the reloaded policy "
+			  "says: the address is not local, another process uses "
+			  "the port, or the port is below 1024 (it needs root, "
+			  "which signet-milter gave up at start); %s%s", listen,
+			  daemon_h ? "still serving on " : "no metrics listener "
+			  "until it restarts", daemon_h ? old : "");
+	}
+	free(old);
 }

@@ -5,5 +5,6 @@
 
 extern void metrics_http_start(const char *);
 extern void metrics_http_stop(void);
+extern void metrics_http_reload(const char *);
 
 #endif

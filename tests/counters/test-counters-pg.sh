@@ -9,7 +9,8 @@
 #	creates a database, then runs against it:
 #
 #	- the store's unit tests (tests/unit/test-store URI): concurrent
-#	  records, grouping, the DMARC view, roll-up, schema versions;
+#	  records, grouping, the DMARC view, whole days against the hours,
+#	  the upgrade from version 1, roll-up and retention, schema versions;
 #	- the Postfix integration test (tests/integration/test-counters.sh)
 #	  with the store in PostgreSQL: counts equal Postfix's log, across
 #	  kill -9 of signet-milter; the server stopped gives 451 4.3.0 and
@@ -92,7 +93,7 @@ rc=0
 "$top_builddir/tests/unit/test-store" "$URI" 2>&1 | tee "$TMP/unit.out" || rc=1
 tally "$TMP/unit.out" "test-store"
 su postgres -s /bin/sh -c "$PGBIN/psql -q -h 127.0.0.1 -p $port -U postgres -d signet \
-	-c 'DROP TABLE IF EXISTS counts, counts_summary, counts_rcpt, signet_schema, dmarc_test'"
+	-c 'DROP TABLE IF EXISTS counts, counts_summary, counts_rcpt, counts_day, signet_schema, dmarc_test'"
 SIGNET_STORE_URI=$URI SIGNET_PG_CTL=$PGCTL \
 	bash "$srcdir/tests/integration/test-counters.sh" 2>&1 |
 	tee "$TMP/integration.out" || rc=$?

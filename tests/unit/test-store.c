@@ -14,10 +14,15 @@
 /*	Records from many threads at once must all be committed and
 /*	summed exactly, per From domain, sender, outcome and recipient
 /*	domain (once per domain per message); grouping and filters;
-/*	the DMARC view; schema versions per component, and refusal of a
-/*	newer schema; roll-up of old hours into days; on SQLite, a store
-/*	locked by another process fails the records with a clear
-/*	message and works again by itself once the lock is gone.
+/*	the DMARC view and its filters; schema versions per component,
+/*	and refusal of a newer schema; the upgrade of a version 1 store;
+/*	whole days read from counts_day give the sums a scan of the
+/*	hourly tables gives, for every key and ranges that start and
+/*	end inside days, before and after roll-up; roll-up of old hours
+/*	into days, and deletion of days past daily_days; on SQLite,
+/*	synchronous NORMAL or FULL as asked, and a store locked by
+/*	another process fails the records with a clear message and
+/*	works again by itself once the lock is gone.
 /* LICENSE
 /*	MIT; see LICENSE in the source distribution.
 /*--*/
@@ -35,6 +40,7 @@
 #include "store.h"
 #include "test.h"
 #include "utctime.h"
+#include "xalloc.h"
 
 #define THREADS		16
 #define PER_THREAD	250
@@ -62,7 +68,7 @@ fresh_spec(void)
 		exit(99);
 	}
 	if (db_pg_ops.exec(db, "DROP TABLE IF EXISTS counts, counts_summary, counts_rcpt, "
-			   "signet_schema, dmarc_test", &err) < 0) {
+			   "counts_day, signet_schema, dmarc_test", &err) < 0) {
 		printf("  %s\n", err.data);
 		exit(99);
 	}
@@ -114,11 +120,14 @@ static const char *
 query(struct store *s, const char *domain, const char *keys)
 {
 	static struct buf out;
-	struct count_filter f = {0, (time_t) 1 << 40, domain, NULL};
+	struct count_filter f;
 	enum count_key k[4];
 	char    copy[128], *w, *save = NULL;
 	struct buf err = BUF_INIT;
 
+	memset(&f, 0, sizeof(f));
+	f.until = (time_t) 1 << 40;
+	f.domain = domain;
 	qkeys = 0;
 	(void) snprintf(copy, sizeof(copy), "%s", keys);
 	for (w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save))
@@ -272,8 +281,11 @@ test_dmarc_view(void)
 	s = store_open(spec, STORE_READ, &err);
 	test_assert(s != NULL);
 	if (s != NULL) {
-		test_assert_int(store_query_rcpt(s, 0, h + 86400, NULL, dmarc_row,
-						 &out, &err), 0);
+		struct count_filter f = {0, h + 86400, NULL, NULL, NULL, NULL, NULL};
+		static const char *const sent[] = {"signed", NULL};
+		static const char *const gmail[] = {"gmail.com", NULL};
+
+		test_assert_int(store_query_rcpt(s, &f, dmarc_row, &out, &err), 0);
 		(void) snprintf(want, sizeof(want),
 				"%lld/3600 example.com signed gmail.com=2;"
 				"%lld/3600 example.com signed outlook.com=2;"
@@ -282,11 +294,38 @@ test_dmarc_view(void)
 				h, h, h + 3600, h + 3600);
 		test_assert_str(out.data, want);
 		buf_reset(&out);
-		test_assert_int(store_query_rcpt(s, h + 3600, h + 7200, "example.net",
-						 dmarc_row, &out, &err), 0);
+		f.since = h + 3600;
+		f.until = h + 7200;
+		f.domain = "example.net";
+		test_assert_int(store_query_rcpt(s, &f, dmarc_row, &out, &err), 0);
 		(void) snprintf(want, sizeof(want),
 				"%lld/3600 example.net passed outlook.com=1;",
 				h + 3600);
+		test_assert_str(out.data, want);
+		/* Outcomes, a sender left out, recipient domains. */
+		buf_reset(&out);
+		f.since = 0;
+		f.until = h + 86400;
+		f.domain = NULL;
+		f.outcomes = sent;
+		f.rcpt_domains = gmail;
+		test_assert_int(store_query_rcpt(s, &f, dmarc_row, &out, &err), 0);
+		(void) snprintf(want, sizeof(want),
+				"%lld/3600 example.com signed gmail.com=2;"
+				"%lld/3600 example.com signed gmail.com=1;", h, h + 3600);
+		test_assert_str(out.data, want);
+		buf_reset(&out);
+		f.not_sender = "network";
+		test_assert_int(store_query_rcpt(s, &f, dmarc_row, &out, &err), 0);
+		test_assert_str(out.data ? out.data : "", "");
+		/* All recipients: a message to two domains counts once. */
+		buf_reset(&out);
+		f.not_sender = "inbound";
+		f.rcpt_domains = NULL;
+		test_assert_int(store_query_periods(s, &f, dmarc_row, &out, &err), 0);
+		(void) snprintf(want, sizeof(want),
+				"%lld/3600 example.com signed =2;"
+				"%lld/3600 example.com signed =1;", h, h + 3600);
 		test_assert_str(out.data, want);
 	}
 	store_close(s);
@@ -330,7 +369,7 @@ test_rollup(void)
 		test_end();
 		return;
 	}
-	store_set_retention(s, 35);
+	store_set_retention(s, 35, 0);
 	test_assert_int(store_rollup(s, now, &err), 0);
 	(void) snprintf(want, sizeof(want), "%lld=6;%lld=1;",
 			(long long) (old - old % 86400),
@@ -348,6 +387,336 @@ test_rollup(void)
 			(long long) (now - now % 86400));
 	test_assert_str(query(s, NULL, "day,rcpt-domain"), want);
 	store_close(s);
+	buf_free(&err);
+	test_end();
+}
+
+ /*
+  * Whole days from counts_day against a scan of the hourly tables.
+  */
+static const struct {
+	const char *keys;		/* for store_query() */
+	const char *cols;		/* the same, as columns of the scan */
+	const char *table;
+}       day_cases[] = {
+	{"", "", "counts_summary"},
+	{"day", "bucket - bucket % 86400", "counts_summary"},
+	{"domain,sender,outcome", "from_domain, sender, outcome", "counts_summary"},
+	{"rcpt-domain", "rcpt_domain", "counts_rcpt"},
+	{"day,rcpt-domain", "bucket - bucket % 86400, rcpt_domain", "counts_rcpt"},
+	{"selector", "selectors", "counts"},
+	{"env-domain,outcome", "env_domain, outcome", "counts"},
+	{"sasl-login", "sasl_login", "counts"},
+	{"domain,client", "from_domain, client_addr", "counts"},
+	{"selector,client", "selectors, client_addr", "counts"},
+};
+
+/* scan_row - one row of the reference scan, as collect_row writes */
+
+static int
+scan_row(void *ctx, int ncols, const char *const *c)
+{
+	struct buf *b = ctx;
+	int     i;
+
+	if (c[ncols - 1] == NULL)
+		return (0);
+	for (i = 0; i < ncols - 1; i++)
+		buf_printf(b, "%s%s", i ? "|" : "", c[i] ? c[i] : "NULL");
+	buf_printf(b, "=%s;", c[ncols - 1]);
+	return (0);
+}
+
+/* scan - the reference: one scan of an hourly table */
+
+static const char *
+scan(struct store *s, int i, time_t since, time_t until, const char *domain)
+{
+	static struct buf out;
+	struct buf sql = BUF_INIT, err = BUF_INIT;
+	struct db_param par[3] = {{NULL, since}, {NULL, until}, {domain, 0}};
+	const char *cols = day_cases[i].cols;
+
+	buf_printf(&sql, "SELECT %s%sSUM(messages) FROM %s WHERE bucket >= ? "
+		   "AND bucket < ?%s", cols, *cols ? ", " : "", day_cases[i].table,
+		   domain ? " AND from_domain = ?" : "");
+	if (*cols)
+		buf_printf(&sql, " GROUP BY %s ORDER BY %s", cols, cols);
+	buf_reset(&out);
+	if (store_sql(s, sql.data, par, domain ? 3 : 2, scan_row, &out, &err) < 0)
+		buf_printf(&out, "error: %s", err.data);
+	buf_free(&sql);
+	buf_free(&err);
+	return (out.data ? out.data : "");
+}
+
+/* ranged - store_query() over [since, until) */
+
+static const char *
+ranged(struct store *s, const char *keys, time_t since, time_t until,
+       const char *domain)
+{
+	static struct buf out;
+	struct count_filter f;
+	struct buf err = BUF_INIT;
+	enum count_key k[4];
+	char    copy[128], *w, *save = NULL;
+
+	memset(&f, 0, sizeof(f));
+	f.since = since;
+	f.until = until;
+	f.domain = domain;
+	qkeys = 0;
+	(void) snprintf(copy, sizeof(copy), "%s", keys);
+	for (w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save))
+		k[qkeys++] = count_key_parse(w);
+	buf_reset(&out);
+	if (store_query(s, &f, k, qkeys, collect_row, &out, &err) < 0)
+		buf_printf(&out, "error: %s", err.data);
+	buf_free(&err);
+	return (out.data ? out.data : "");
+}
+
+/* days_write - ten days of messages, every 7 hours, varied */
+
+static void
+days_write(struct store *s, time_t start)
+{
+	static const char *const rc[] = {"gmail.com", "outlook.com", "yahoo.com"};
+	static const char *const dom[] = {"example.com", "example.org"};
+	static const char *const out[] = {"signed", "refused", "passed"};
+	struct count_event ev;
+	char    client[32], login[16];
+	int     i;
+
+	for (i = 0; i < 240; i++) {		/* ten days, one an hour */
+		event(&ev, start + (time_t) i * 3600 + (i % 7) * 60,
+		      dom[i % 2], out[i % 3], rc + i % 2, (size_t) (1 + i % 2));
+		(void) snprintf(client, sizeof(client), "192.0.2.%d", i % 5);
+		(void) snprintf(login, sizeof(login), "user%d", i % 4);
+		ev.client_addr = client;
+		ev.sasl_login = i % 3 ? login : "";
+		ev.env_domain = i % 4 ? "bounce.example" : "";
+		if (store_record(s, &ev) != 0)
+			printf("  record %d failed\n", i);
+	}
+}
+
+/* days_compare - every case, over ranges that cut days, against a scan */
+
+static void
+days_compare(struct store *s, time_t start)
+{
+	time_t  ranges[][2] = {
+		{0, (time_t) 1 << 40},
+		{start + 5 * 3600, start + 6 * 86400 + 13 * 3600},
+		{start + 86400, start + 4 * 86400},
+		{start + 86400 + 3600, start + 2 * 86400 + 3600},
+		{start + 2 * 3600, start + 20 * 3600},
+	};
+	size_t  i, r;
+
+	for (i = 0; i < sizeof(day_cases) / sizeof(day_cases[0]); i++) {
+		for (r = 0; r < sizeof(ranges) / sizeof(ranges[0]); r++) {
+			char   *want = xstrdup(scan(s, (int) i, ranges[r][0],
+						    ranges[r][1], NULL));
+
+			if (strcmp(ranged(s, day_cases[i].keys, ranges[r][0],
+					  ranges[r][1], NULL), want) != 0)
+				printf("  --by %s, range %zu\n", day_cases[i].keys, r);
+			test_assert_str(ranged(s, day_cases[i].keys, ranges[r][0],
+					       ranges[r][1], NULL), want);
+			free(want);
+		}
+		test_assert_str(ranged(s, day_cases[i].keys, ranges[1][0],
+				       ranges[1][1], "example.org"),
+				scan(s, (int) i, ranges[1][0], ranges[1][1],
+				     "example.org"));
+	}
+}
+
+/* test_days - whole days from counts_day: the sums of the hours */
+
+static void
+test_days(void)
+{
+	struct buf err = BUF_INIT;
+	struct store *s;
+	time_t  now = time(NULL), start = now - 50 * 86400;
+
+	test_begin("whole days from counts_day equal a scan of the hours");
+	start -= start % 86400;
+	s = store_open(fresh_spec(), STORE_WRITE, &err);
+	test_assert(s != NULL);
+	if (s == NULL) {
+		printf("  %s\n", err.data);
+		test_end();
+		return;
+	}
+	days_write(s, start);
+	s = store_close(s);
+	s = store_open(spec, STORE_READ, &err);
+	test_assert(s != NULL);
+	if (s != NULL) {
+		days_compare(s, start);
+		/* Hours of the first five days rolled up: still the same. */
+		store_set_retention(s, 45, 0);
+		test_assert_int(store_rollup(s, now, &err), 0);
+		days_compare(s, start);
+	}
+	store_close(s);
+	buf_free(&err);
+	test_end();
+}
+
+/* test_upgrade - a version 1 store is upgraded, counts_day filled */
+
+static void
+test_upgrade(void)
+{
+	struct buf err = BUF_INIT, out = BUF_INIT;
+	struct store *s;
+	struct db *db;
+	const struct db_ops *ops = pg_uri ? &db_pg_ops : &db_sqlite_ops;
+	time_t  start = time(NULL) - 20 * 86400;
+
+	test_begin("a version 1 store is upgraded to version 2 in place");
+	start -= start % 86400;
+	s = store_open(fresh_spec(), STORE_WRITE, &err);
+	test_assert(s != NULL);
+	if (s == NULL) {
+		test_end();
+		return;
+	}
+	days_write(s, start);
+	s = store_close(s);
+	/* Version 1 is version 2 without counts_day. */
+	db = ops->open(spec, DB_CREATE, &err);
+	test_assert(db != NULL);
+	if (db == NULL) {
+		printf("  %s\n", err.data);
+		test_end();
+		return;
+	}
+	test_assert_int(ops->exec(db, "DROP TABLE counts_day; UPDATE signet_schema "
+				  "SET version = 1 WHERE component = 'counters'",
+				  &err), 0);
+	ops->close(db);
+	test_assert(store_open(spec, STORE_READ, &err) == NULL);
+	test_assert(strstr(err.data ? err.data : "", "at version 1; this signet "
+			   "reads version 2: restart signet-milter") != NULL);
+	buf_reset(&err);
+	/* What signet dmarc import does, on a store no milter has opened. */
+	s = store_open(spec, STORE_UPGRADE, &err);
+	test_assert(s != NULL);
+	test_assert(s != NULL);
+	if (s != NULL) {
+		test_assert_int(store_sql(s, "SELECT COUNT(*) FROM counts_day", NULL,
+					  0, scan_row, &out, &err), 0);
+		test_assert(out.data != NULL && strcmp(out.data, "=0;") != 0);
+		days_compare(s, start);
+	}
+	store_close(s);
+	buf_free(&out);
+	buf_free(&err);
+	test_end();
+}
+
+/* test_retention - days past daily_days are deleted from every table */
+
+static void
+test_retention(void)
+{
+	static const char *const one[] = {"gmail.com"};
+	struct count_event ev;
+	struct buf err = BUF_INIT, out = BUF_INIT;
+	struct store *s;
+	time_t  now = time(NULL);
+	time_t  ages[] = {100 * 86400, 61 * 86400, 40 * 86400, 0};
+	char    want[256];
+	size_t  i;
+
+	test_begin("days older than daily_days are deleted");
+	s = store_open(fresh_spec(), STORE_WRITE, &err);	/* days forever */
+	test_assert(s != NULL);
+	if (s == NULL) {
+		test_end();
+		return;
+	}
+	for (i = 0; i < sizeof(ages) / sizeof(ages[0]); i++) {
+		event(&ev, now - ages[i], "example.com", "signed", one, 1);
+		test_assert_int(store_record(s, &ev), 0);
+	}
+	s = store_close(s);
+	s = store_open(spec, STORE_READ, &err);
+	test_assert(s != NULL);
+	if (s == NULL) {
+		test_end();
+		return;
+	}
+	/* Days kept forever by default: a roll-up deletes nothing. */
+	test_assert_int(store_rollup(s, now, &err), 0);
+	test_assert_str(query(s, NULL, ""), "=4;");
+	store_set_retention(s, 35, 60);
+	test_assert_int(store_rollup(s, now, &err), 0);
+	(void) snprintf(want, sizeof(want), "%lld=1;%lld=1;",
+			(long long) ((now - 40 * 86400) - (now - 40 * 86400) % 86400),
+			(long long) (now - now % 86400));
+	test_assert_str(query(s, NULL, "day"), want);
+	test_assert_str(query(s, NULL, "rcpt-domain"), "gmail.com=2;");
+	test_assert_str(query(s, NULL, "client"), "=2;");
+	test_assert_int(store_sql(s, "SELECT COUNT(*) FROM counts_day WHERE day < ?",
+				  &(struct db_param) {NULL, (long long) now - 60 * 86400},
+				  1, scan_row, &out, &err), 0);
+	test_assert_str(out.data, "=0;");
+	store_close(s);
+	buf_free(&out);
+	buf_free(&err);
+	test_end();
+}
+
+/* sync_mode - PRAGMA synchronous of a connection opened with flags */
+
+static const char *
+sync_mode(int how)
+{
+	static struct buf out;
+	struct buf err = BUF_INIT;
+	struct db *db;
+
+	buf_reset(&out);
+	(void) snprintf(spec, sizeof(spec), "%s/sync.db", tmpdir);
+	if ((db = db_sqlite_ops.open(spec, how, &err)) == NULL)
+		return (err.data);
+	(void) db_sqlite_ops.run(db, "PRAGMA synchronous", NULL, 0, scan_row,
+				 &out, &err);
+	db_sqlite_ops.close(db);
+	buf_free(&err);
+	return (out.data ? out.data : "");
+}
+
+/* test_sync - SQLite: NORMAL unless FULL is asked for */
+
+static void
+test_sync(void)
+{
+	struct store_settings set = {35, 0, 1};
+	struct count_event ev;
+	struct buf err = BUF_INIT;
+	struct store *s;
+
+	if (pg_uri != NULL)
+		return;
+	test_begin("SQLite synchronous: NORMAL by default, FULL when asked");
+	test_assert_str(sync_mode(DB_CREATE), "=1;");		/* NORMAL */
+	test_assert_str(sync_mode(DB_CREATE | DB_SYNC_FULL), "=2;");	/* FULL */
+	s = store_open_with(fresh_spec(), STORE_WRITE, &set, &err);
+	test_assert(s != NULL);
+	if (s != NULL) {
+		event(&ev, time(NULL), "example.com", "signed", NULL, 0);
+		test_assert_int(store_record(s, &ev), 0);
+		store_close(s);
+	}
 	buf_free(&err);
 	test_end();
 }
@@ -389,11 +758,11 @@ test_schema(void)
 	s = store_close(s);
 	test_assert(store_open(spec, STORE_READ, &err) == NULL);
 	test_assert(strstr(err.data ? err.data : "", "at version 9; this "
-			   "signet reads version 1: upgrade signet") != NULL);
+			   "signet reads version 2: upgrade signet") != NULL);
 	buf_reset(&err);
 	test_assert(store_open(spec, STORE_WRITE, &err) == NULL);
 	test_assert(strstr(err.data ? err.data : "", "newer than this signet "
-			   "knows (1): upgrade signet") != NULL);
+			   "knows (2): upgrade signet") != NULL);
 	buf_free(&out);
 	buf_free(&err);
 	test_end();
@@ -531,6 +900,10 @@ main(int argc, char **argv)
 		test_concurrent,
 		test_dmarc_view,
 		test_rollup,
+		test_days,
+		test_upgrade,
+		test_retention,
+		test_sync,
 		test_schema,
 		test_bad_specs,
 		test_locked,
