@@ -46,6 +46,7 @@ extern void audit_spf(struct audit *);
 
 /* dmarc_audit.c */
 extern void audit_dmarc(struct audit *);
+extern int audit_dmarc_lookup(struct audit *, char **, char **, struct buf *);
 
 /* blocklist.c */
 extern void audit_blocklist_addrs(const struct policy *, const char *,

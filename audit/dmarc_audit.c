@@ -7,6 +7,9 @@
 /*	#include "audit/audit.h"
 /*
 /*	void	audit_dmarc(struct audit *a)
+/*
+/*	int	audit_dmarc_lookup(struct audit *a, char **text,
+/*			char **owner, struct buf *why)
 /* DESCRIPTION
 /*	audit_dmarc() looks up the DMARC record of a->domain (TXT at
 /*	_dmarc.DOMAIN; for a subdomain without one, the record of its
@@ -16,6 +19,13 @@
 /*	psd, adkim, aspf, fo; pct, ri and rf as legacy (RFC 9989 removed
 /*	them, and t replaces pct); unknown tags; p=none, with the next
 /*	step; rua present; and each rua and ruf URI (audit_dmarc_uris()).
+/*
+/*	audit_dmarc_lookup() finds the record that applies to a->domain
+/*	the same way, without checking it: it returns the number of
+/*	DMARC records found (1: *text is the record and *owner its
+/*	domain, a->domain or its organisational domain; both to be
+/*	freed), 0 when there is none, or -1 with the reason in why when
+/*	DNS does not answer.
 /* DIAGNOSTICS
 /*	None returned: a lookup that fails is a warning finding, a
 /*	missing or broken record a critical one.
@@ -150,6 +160,34 @@ dmarc_missing(struct audit *a, const char *name)
 	buf_free(&why);
 	buf_free(&oname);
 	buf_free(&fix);
+}
+
+/* audit_dmarc_lookup - the DMARC record that applies, unchecked */
+
+int
+audit_dmarc_lookup(struct audit *a, char **text, char **owner,
+		   struct buf *why)
+{
+	struct buf name = BUF_INIT;
+	char   *org;
+	int     n;
+
+	*owner = NULL;
+	buf_printf(&name, "_dmarc.%s", a->domain);
+	if ((n = dmarc_fetch(a, name.data, text, why)) == 0) {
+		org = audit_org_domain(a->domain);
+		buf_reset(&name);
+		buf_printf(&name, "_dmarc.%s", org);
+		if (strcmp(org, a->domain) != 0
+		    && (n = dmarc_fetch(a, name.data, text, why)) > 0)
+			*owner = org;
+		else
+			free(org);
+	}
+	if (n > 0 && *owner == NULL)
+		*owner = xstrdup(a->domain);
+	buf_free(&name);
+	return (n);
 }
 
 /* audit_dmarc - the DMARC findings of a->domain */

@@ -6,6 +6,8 @@
 /* SYNOPSIS
 /*	signet dmarc report [-c config] [--store SPEC] [--domain D]
 /*		[--since T] [--until T] [--format table|json|csv|html]
+/*		[--rdns] [--dns] [--mx] [--top N]
+/*		[--nameserver IP[@PORT]] [--deadline SECONDS]
 /* DESCRIPTION
 /*	Reads the aggregate reports whose period begins in [--since,
 /*	--until) (default: the dmarc: window of the configuration, 30
@@ -23,10 +25,33 @@
 /*	--format: table (default), json (stable keys; see
 /*	cli/xcheck_json.c), csv (one line per source) or html (one
 /*	self-contained page with charts).
+/*
+/*	--top N: the table and the HTML page show the N largest sources
+/*	of each class (default 20; 0: all) and a line with how many
+/*	more there are and their messages; JSON and CSV always list
+/*	every source.
+/*
+/*	On request, through signet's resolver (the dns: section of the
+/*	configuration, or --nameserver), all in parallel; lookups not
+/*	begun within --deadline seconds (default 30) are left out:
+/* .IP --rdns
+/*	the reverse DNS name of each source address, checked forward
+/*	(its A or AAAA records must hold the address).
+/* .IP --dns
+/*	the DMARC record each domain publishes now, shown beside the
+/*	policy the reports show, with signet check's warnings about it;
+/*	the policy step starts from it, and says when it differs from
+/*	the reports.
+/* .IP --mx
+/*	recipient domains that signet counted and the reporter mapping
+/*	does not list are mapped to a reporter by their MX hosts
+/*	(aspmx.l.google.com: Google; *.protection.outlook.com:
+/*	Microsoft; *.yahoodns.net: Yahoo), so that a reporter's counted
+/*	messages include the domains it hosts.
 /* DIAGNOSTICS
 /*	A warning when the configuration lists no egress address. Exit
 /*	status 0; 1 when the configuration or the store cannot be
-/*	read; 2 for wrong usage.
+/*	read, or the resolver cannot be set up; 2 for wrong usage.
 /* LICENSE
 /*	MIT; see LICENSE in the source distribution.
 /*--*/
@@ -43,6 +68,7 @@
 #include "cli/xcheck_print.h"
 #include "diag.h"
 #include "dmarc/xcheck.h"
+#include "dns.h"
 #include "policy.h"
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/signet/signet.yaml"
@@ -66,7 +92,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: signet dmarc report [-c config] [--store SPEC] "
 		"[--domain D] [--since T] [--until T] "
-		"[--format table|json|csv|html]\n");
+		"[--format table|json|csv|html] [--rdns] [--dns] [--mx] "
+		"[--top N] [--nameserver IP[@PORT]] [--deadline SECONDS]\n");
 	return (2);
 }
 
@@ -112,6 +139,26 @@ open_store(const char *spec, const struct policy *p)
 	return (db);
 }
 
+/* resolver - signet's resolver, when a lookup is asked for */
+
+static int
+resolver(const struct dmarc_cli *o, const struct policy *p,
+	 struct xc_options *xo)
+{
+	struct buf err = BUF_INIT;
+	const char *ns = o->nameserver ? o->nameserver : p->dns.nameserver;
+
+	if (!o->rdns && !o->dns && !o->mx)
+		return (0);
+	if ((xo->dns = dns_open(ns, p->dns.timeout_ms, &err)) == NULL) {
+		fprintf(stderr, "signet dmarc report: cannot set up the resolver "
+			"for --rdns, --dns or --mx: %s\n", err.data);
+		buf_free(&err);
+		return (-1);
+	}
+	return (0);
+}
+
 /* cmd_dmarc_report - the cross-check */
 
 int
@@ -121,11 +168,12 @@ cmd_dmarc_report(int argc, char **argv)
 	struct policy *p;
 	struct dmarc_db *db;
 	struct xcheck *xc;
+	struct xc_options xo;
 	struct buf err = BUF_INIT;
 	size_t  f;
 	int     rc = 1;
 
-	if (dmarc_cli_parse(&o, argc, argv, DMARC_CLI_REPORT) < 0 || o.first < argc)
+	if (dmarc_cli_parse(&o, argc, argv, DMARC_CLI_XCHECK) < 0 || o.first < argc)
 		return (usage());
 	for (f = 0; f < NFORMATS && o.format; f++)
 		if (strcmp(o.format, formats[f].name) == 0)
@@ -139,6 +187,17 @@ cmd_dmarc_report(int argc, char **argv)
 	}
 	if ((p = load_policy(o.config)) == NULL)
 		return (1);
+	memset(&xo, 0, sizeof(xo));
+	xo.domain = o.domain;
+	xo.rdns = o.rdns;
+	xo.dns_policy = o.dns;
+	xo.mx = o.mx;
+	xo.deadline_ms = o.deadline_ms;
+	xo.top = o.top < 0 ? 20 : o.top;
+	if (resolver(&o, p, &xo) < 0) {
+		policy_free(p);
+		return (1);
+	}
 	if (p->negress == 0)
 		fprintf(stderr, "signet dmarc report: warning: %s lists no egress "
 			"addresses, so no source counts as ours; add dmarc: "
@@ -149,7 +208,7 @@ cmd_dmarc_report(int argc, char **argv)
 		o.since = o.until - p->dmarc.window;
 	if ((db = open_store(o.store, p)) != NULL) {
 		if ((xc = xcheck_run(db, p, (time_t) o.since, (time_t) o.until,
-				     o.domain, &err)) == NULL) {
+				     &xo, &err)) == NULL) {
 			fprintf(stderr, "signet dmarc report: %s\n", err.data);
 		} else {
 			formats[f].print(stdout, xc);
@@ -158,6 +217,8 @@ cmd_dmarc_report(int argc, char **argv)
 		}
 		dmarc_db_close(db);
 	}
+	if (xo.dns)
+		dns_close(xo.dns);
 	policy_free(p);
 	buf_free(&err);
 	return (rc);

@@ -13,7 +13,9 @@
 /*	int	dmarc_cli_time(const char *text, long long *t);
 /* DESCRIPTION
 /*	dmarc_cli_parse() reads -c, --store and, for import, --max-size;
-/*	for the report commands --domain, --since, --until and --format.
+/*	for the report commands --domain, --since, --until and --format;
+/*	for the cross-check (DMARC_CLI_XCHECK) also --rdns, --dns, --mx,
+/*	--top N, --nameserver IP[@PORT] and --deadline SECONDS.
 /*	o->first is the first operand.
 /*
 /*	dmarc_cli_open() opens the store: --store, else $SIGNET_STORE,
@@ -107,17 +109,48 @@ dmarc_cli_parse(struct dmarc_cli *o, int argc, char **argv,
 		{"since", required_argument, NULL, 'S'},
 		{"until", required_argument, NULL, 'U'},
 		{"format", required_argument, NULL, 'f'},
+		{"rdns", no_argument, NULL, 'r'},
+		{"dns", no_argument, NULL, 'D'},
+		{"mx", no_argument, NULL, 'x'},
+		{"top", required_argument, NULL, 't'},
+		{"nameserver", required_argument, NULL, 'n'},
+		{"deadline", required_argument, NULL, 'l'},
 		{NULL, 0, NULL, 0},
 	};
 	int     ch;
+	char   *end;
+	long    n;
 
 	memset(o, 0, sizeof(*o));
 	o->until = DMARC_CLI_NO_END;
+	o->top = -1;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
+		if (ch > 0 && strchr("rDxtnl", ch) && kind != DMARC_CLI_XCHECK)
+			return (-1);
 		if ((kind == DMARC_CLI_IMPORT) != (ch == 'm') && ch != 'c' && ch != 's')
 			return (-1);
 		switch (ch) {
+		case 'r': o->rdns = 1; break;
+		case 'D': o->dns = 1; break;
+		case 'x': o->mx = 1; break;
+		case 'n': o->nameserver = optarg; break;
+		case 't':
+		case 'l':
+			n = strtol(optarg, &end, 10);
+			if (end == optarg || *end || n < 0 || n > 1000000
+			    || (ch == 'l' && (n < 1 || n > 3600))) {
+				fprintf(stderr, "%s %s: write %s\n", ch == 't' ?
+					"--top" : "--deadline", optarg, ch == 't' ?
+					"a number of sources (0: all)" :
+					"seconds, from 1 to 3600");
+				return (-1);
+			}
+			if (ch == 't')
+				o->top = n;
+			else
+				o->deadline_ms = (int) n * 1000;
+			break;
 		case 'c': o->config = optarg; break;
 		case 's': o->store = optarg; break;
 		case 'd': o->domain = optarg; break;

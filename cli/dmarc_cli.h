@@ -11,7 +11,8 @@
 
 enum dmarc_cli_kind {
 	DMARC_CLI_IMPORT,
-	DMARC_CLI_REPORT
+	DMARC_CLI_REPORT,
+	DMARC_CLI_XCHECK		/* signet dmarc report: and the below */
 };
 
 #define DMARC_CLI_NO_END ((long long) 1 << 40)	/* --until not given */
@@ -23,6 +24,10 @@ struct dmarc_cli {
 	const char *domain;		/* --domain */
 	long long since, until;		/* --since, --until (UTC seconds) */
 	const char *format;		/* --format */
+	int     rdns, dns, mx;		/* --rdns, --dns, --mx */
+	long    top;			/* --top; -1: not given */
+	const char *nameserver;		/* --nameserver */
+	int     deadline_ms;		/* --deadline; 0: default */
 	int     first;			/* first operand in argv */
 };
 

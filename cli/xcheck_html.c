@@ -14,11 +14,17 @@
 /*	policy domain: the published policy and the step to take; the
 /*	alarms; the classes; volume and DMARC pass rate per day, per
 /*	class and per reporter; our addresses per reporter against
-/*	signet's counts; DKIM per selector; every source address.
+/*	signet's counts (and the recipient domains mapped by MX); DKIM
+/*	per selector; the largest source addresses of each class
+/*	(xc->opt.top, 0: all) with their reverse DNS names, and a line
+/*	with how many more there are and their messages.
 /*
 /*	Each figure sits in an element whose id names it, DOMAIN:WHAT
 /*	(example.com:class:ours:messages, example.com:reporter:Google:
-/*	counted, example.com:step:next), so that tests and scripts can
+/*	counted, example.com:step:next, example.com:source:192.0.2.25:
+/*	ours:rdns, example.com:more:forwarder:sources and :messages,
+/*	example.com:dns:record, example.com:step:dns-note,
+/*	example.com:reporter:Google:mx), so that tests and scripts can
 /*	find it.
 /* LICENSE
 /*	MIT; see LICENSE in the source distribution.
@@ -72,6 +78,21 @@ cell(FILE *fp, const char *dom, const char *what, const char *key,
 	putc(':', fp);
 	xp_html(fp, key);
 	fprintf(fp, "\">%lld</td>", v);
+}
+
+/* span - text in an element with an id */
+
+static void
+span(FILE *fp, const char *tag, const char *dom, const char *what,
+     const char *text)
+{
+	fprintf(fp, "<%s id=\"", tag);
+	xp_html(fp, dom);
+	putc(':', fp);
+	xp_html(fp, what);
+	fputs("\">", fp);
+	xp_html(fp, text);
+	fprintf(fp, "</%s>", tag);
 }
 
 /* share_cell - a share cell */
@@ -129,8 +150,9 @@ html_classes(FILE *fp, const struct xc_domain *d)
 /* html_ours - our addresses per reporter, DKIM per selector */
 
 static void
-html_ours(FILE *fp, const struct xc_domain *d)
+html_ours(FILE *fp, const struct xcheck *xc, const struct xc_domain *d)
 {
+	const struct xc_names *mx;
 	const struct xc_reporter *r;
 	char    what[128];
 	size_t  i;
@@ -151,8 +173,21 @@ html_ours(FILE *fp, const struct xc_domain *d)
 		} else {
 			fputs("<td class=\"n\">-</td><td class=\"n\">-</td>", fp);
 		}
-		fprintf(fp, "<td>%s</td></tr>\n", r->alarm ? "ALARM" : r->map ? ""
+		fprintf(fp, "<td>%s", r->alarm ? "ALARM " : r->map ? ""
 			: "no recipient domains mapped");
+		mx = r->map && xc->mx_rcpt ? &xc->mx_rcpt[r->map - xc->map] : NULL;
+		if (mx && mx->n) {
+			struct buf b = BUF_INIT;
+			size_t  k;
+
+			for (k = 0; k < mx->n; k++)
+				buf_printf(&b, "%s%s", k ? ", " : "", mx->v[k]);
+			fputs("counted includes by MX: ", fp);
+			(void) snprintf(what, sizeof(what), "reporter:%s:mx", r->label);
+			span(fp, "span", d->name, what, b.data);
+			buf_free(&b);
+		}
+		fputs("</td></tr>\n", fp);
 	}
 	fputs("<tr class=\"total\"><td>all recipients</td>", fp);
 	cell(fp, d->name, "ours", "reported", d->ours_reported);
@@ -175,13 +210,36 @@ html_ours(FILE *fp, const struct xc_domain *d)
 	fputs("</table>\n", fp);
 }
 
-/* html_sources - every source address */
+/* html_more - the line for the sources of a class not shown */
 
 static void
-html_sources(FILE *fp, const struct xc_domain *d)
+html_more(FILE *fp, const struct xc_domain *d, enum xc_class c, long more,
+	  long long msgs)
+{
+	char    what[64], num[32];
+
+	fprintf(fp, "<tr class=\"more\"><td>%s</td><td colspan=\"5\">",
+		xc_class_name(c));
+	(void) snprintf(what, sizeof(what), "more:%s:sources", xc_class_name(c));
+	(void) snprintf(num, sizeof(num), "%ld", more);
+	span(fp, "span", d->name, what, num);
+	fprintf(fp, " more source%s, ", more == 1 ? "" : "s");
+	(void) snprintf(what, sizeof(what), "more:%s:messages", xc_class_name(c));
+	(void) snprintf(num, sizeof(num), "%lld", msgs);
+	span(fp, "span", d->name, what, num);
+	fprintf(fp, " message%s (all of them: --format json or csv, or "
+		"--top 0)</td></tr>\n", msgs == 1 ? "" : "s");
+}
+
+/* html_sources - the largest source addresses of each class */
+
+static void
+html_sources(FILE *fp, const struct xcheck *xc, const struct xc_domain *d)
 {
 	const struct xc_source *s;
-	char    what[96];
+	char    what[96], name[300];
+	long long msgs;
+	long    more;
 	size_t  i, j;
 
 	fputs("<h3>Sources</h3>\n<table><tr><th>class</th><th>address</th>"
@@ -189,12 +247,21 @@ html_sources(FILE *fp, const struct xc_domain *d)
 	      "<th>reporters</th><th>why / what to do</th></tr>\n", fp);
 	for (i = 0; i < d->nsrc; i++) {
 		s = d->src[i];
+		if (!xp_shown(xc, d, i, &more, &msgs)) {
+			if (more > 0)
+				html_more(fp, d, s->cls, more, msgs);
+			continue;
+		}
 		(void) snprintf(what, sizeof(what), "source:%s:%s", s->ip,
 				xc_class_name(s->cls));
 		fprintf(fp, "<tr><td>%s</td><td>%s", xc_class_name(s->cls), s->ip);
-		if (s->rdns) {
+		if (xp_rdns(s, name, sizeof(name))) {
 			fputs("<br>", fp);
-			xp_html(fp, s->rdns);
+			(void) snprintf(what, sizeof(what), "source:%s:%s:rdns", s->ip,
+					xc_class_name(s->cls));
+			span(fp, "small", d->name, what, name);
+			(void) snprintf(what, sizeof(what), "source:%s:%s", s->ip,
+					xc_class_name(s->cls));
 		}
 		fputs("</td>", fp);
 		cell(fp, d->name, what, "messages", s->st.messages);
@@ -216,6 +283,49 @@ html_sources(FILE *fp, const struct xc_domain *d)
 	fputs("</table>\n", fp);
 }
 
+/* html_dns - the DMARC record in DNS now */
+
+static void
+html_dns(FILE *fp, const struct xc_domain *d)
+{
+	const struct xc_dnspolicy *dp = &d->dns;
+	char    text[128];
+	size_t  i;
+
+	if (dp->state == XC_DNS_NOT_ASKED)
+		return;
+	fputs("<p>In DNS now: ", fp);
+	switch (dp->state) {
+	case XC_DNS_FAILED:
+		span(fp, "span", d->name, "dns:error", dp->error);
+		break;
+	case XC_DNS_NONE:
+		span(fp, "span", d->name, "dns:record", "no DMARC record");
+		break;
+	case XC_DNS_SEVERAL:
+		span(fp, "span", d->name, "dns:record", "several DMARC records "
+		     "(none applies)");
+		break;
+	default:
+		xp_pub_text(&dp->pub, text, sizeof(text));
+		span(fp, "code", d->name, "dns:policy", text);
+		fputs(", from ", fp);
+		span(fp, "code", d->name, "dns:record", dp->record);
+		if (strcmp(dp->owner, d->name) != 0) {
+			fputs(" (the record of ", fp);
+			xp_html(fp, dp->owner);
+			fputs(")", fp);
+		}
+		break;
+	}
+	fputs("</p>\n", fp);
+	for (i = 0; i < dp->problems.n; i++) {
+		fputs("<p class=\"wait\">DNS: ", fp);
+		xp_html(fp, dp->problems.v[i]);
+		fputs("</p>\n", fp);
+	}
+}
+
 /* html_step - the published policy and the next step */
 
 static void
@@ -225,7 +335,9 @@ html_step(FILE *fp, const struct xc_domain *d)
 	char    a[16];
 	size_t  i;
 
-	fprintf(fp, "<p>Published: <code>p=%s", d->pub.p);
+	html_dns(fp, d);
+	fprintf(fp, "<p>Published%s: <code>p=%s", d->dns.state == XC_DNS_NOT_ASKED ?
+		"" : ", as the newest report shows", d->pub.p);
 	if (*d->pub.sp)
 		fprintf(fp, "; sp=%s", d->pub.sp);
 	if (d->pub.pct >= 0)
@@ -238,6 +350,11 @@ html_step(FILE *fp, const struct xc_domain *d)
 	xp_html(fp, d->name);
 	fprintf(fp, ":step:share\">%s</span> of %lld legitimate messages pass "
 		"DMARC aligned.</p>\n", a, s->legit);
+	if (s->dns_note) {
+		fputs("<p class=\"wait\">", fp);
+		span(fp, "span", d->name, "step:dns-note", s->dns_note);
+		fputs("</p>\n", fp);
+	}
 	if (s->next) {
 		fputs("<p class=\"step\">Next: publish <code id=\"", fp);
 		xp_html(fp, d->name);
@@ -322,8 +439,8 @@ xcheck_print_html(FILE *fp, const struct xcheck *xc)
 		html_step(fp, d);
 		html_classes(fp, d);
 		html_charts(fp, d);
-		html_ours(fp, d);
-		html_sources(fp, d);
+		html_ours(fp, xc, d);
+		html_sources(fp, xc, d);
 		fputs("</section>\n", fp);
 	}
 	fputs("</body></html>\n", fp);

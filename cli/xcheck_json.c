@@ -13,6 +13,15 @@
 /*	void	xp_day(time_t t, char *out, size_t len)
 /*
 /*	void	xp_percent(double share, char *out, size_t len)
+/*
+/*	const char *xp_rdns(const struct xc_source *s, char *out,
+/*			size_t len)
+/*
+/*	int	xp_shown(const struct xcheck *xc, const struct xc_domain *d,
+/*			size_t i, long *more, long long *messages)
+/*
+/*	void	xp_pub_text(const struct xc_published *pub, char *out,
+/*			size_t len)
 /* DESCRIPTION
 /*	xcheck_print_json() writes the cross-check as one JSON object.
 /*	Its keys are stable: new keys may be added, none is renamed or
@@ -24,16 +33,29 @@
 /*	"aspf"}, "classes": {CLASS: {"messages", "spf_pass",
 /*	"dkim_pass", "dmarc_pass", "spf_rate", "dkim_rate", "dmarc_rate",
 /*	"sources", "reporters"}}, "sources": [{"ip", "class", "sender",
-/*	"why", "advice", "rdns", STATS, "reporters"}], "ours":
-/*	{"reported", "counted", "reporters": [{"reporter", "mapped",
-/*	"recipient_domains", "reports", "reported", "counted",
+/*	"why", "advice", "rdns", "rdns_confirmed", "rdns_status", STATS,
+/*	"reporters"}], "ours": {"reported", "counted", "reporters":
+/*	[{"reporter", "mapped", "recipient_domains",
+/*	"mx_recipient_domains", "reports", "reported", "counted",
 /*	"coverage", "alarm"}], "selectors": [{"domain", "selector",
 /*	"pass", "fail"}]}, "alarms": [{"kind", "subject", "text"}],
-/*	"step": {"current", "days", "legitimate", "legitimate_pass",
-/*	"aligned_pass_share", "unknown_sources", "unknown_messages",
-/*	"unknown_share", "next", "note", "why_not"}, "timeline":
-/*	{"classes": {CLASS: [{"day", STATS}]}, "reporters": {NAME:
-/*	[...]}}}]}
+/*	"dns": null or {"state", "record", "owner", "error", "published":
+/*	{as above} or null, "problems"}, "step":
+/*	{"current", "from_dns", "dns_note", "days", "legitimate",
+/*	"legitimate_pass", "aligned_pass_share", "unknown_sources",
+/*	"unknown_messages", "unknown_share", "next", "note", "why_not"},
+/*	"timeline": {"classes": {CLASS: [{"day", STATS}]}, "reporters":
+/*	{NAME: [...]}}}], "mx": null or [{"domain", "mx", "reporter",
+/*	"status"}]}
+/*
+/*	"rdns_status" is null when --rdns was not given, else "ok",
+/*	"nxdomain", "nodata", "tempfail", "permfail" or "deadline";
+/*	"rdns_confirmed" is null when there is no name. "dns" is null
+/*	without --dns; its state is "found", "none", "several" or
+/*	"failed". "mx" is null without --mx, else every recipient domain
+/*	looked up, with its most preferred MX host and the reporter it
+/*	maps to (null: none); "mx_recipient_domains" are those mapped to
+/*	the reporter, also listed in "recipient_domains".
 /*
 /*	CLASS is ours, authorised, forwarder, unknown-pass or
 /*	unknown-fail. STATS are "messages", "spf_pass", "dkim_pass" and
@@ -41,6 +63,13 @@
 /*
 /*	xp_json_string() writes a JSON string. xp_day() formats a day
 /*	(YYYY-MM-DD), xp_percent() a share as "98.40%" ("-" for none).
+/*	xp_rdns() is a source's reverse DNS for people, or NULL when it
+/*	was not looked up. xp_shown() tells whether the table and the
+/*	HTML page show source i of d (one of the xc->opt.top largest of
+/*	its class); for the last source of a class it sets *more and
+/*	*messages to the sources of the class not shown and their
+/*	messages, else to 0. xp_pub_text() is a policy as
+/*	"p=none; pct=100; t=y".
 /* LICENSE
 /*	MIT; see LICENSE in the source distribution.
 /*--*/
@@ -94,6 +123,61 @@ xp_percent(double share, char *out, size_t len)
 		(void) snprintf(out, len, "-");
 	else
 		(void) snprintf(out, len, "%.2f%%", 100 * share);
+}
+
+/* xp_rdns - a source's reverse DNS for people, or NULL */
+
+const char *
+xp_rdns(const struct xc_source *s, char *out, size_t len)
+{
+	if (s->rdns_status == NULL)
+		return (NULL);
+	if (s->rdns)
+		(void) snprintf(out, len, "%s (%s)", s->rdns, s->rdns_confirmed ?
+				"forward-confirmed" : "not forward-confirmed");
+	else if (strcmp(s->rdns_status, "ok") == 0)
+		(void) snprintf(out, len, "no name");
+	else
+		(void) snprintf(out, len, "no name (%s)", s->rdns_status);
+	return (out);
+}
+
+/* xp_shown - is a source among the top of its class? */
+
+int
+xp_shown(const struct xcheck *xc, const struct xc_domain *d, size_t i,
+	 long *more, long long *messages)
+{
+	enum xc_class c = d->src[i]->cls;
+	size_t  first = i, j;
+	long    top = xc->opt.top;
+
+	while (first > 0 && d->src[first - 1]->cls == c)
+		first--;
+	*more = 0;
+	*messages = 0;
+	if (i + 1 == d->nsrc || d->src[i + 1]->cls != c)
+		for (j = first + (top > 0 ? (size_t) top : i + 1 - first); j <= i; j++) {
+			(*more)++;
+			*messages += d->src[j]->st.messages;
+		}
+	return (top <= 0 || i - first < (size_t) top);
+}
+
+/* xp_pub_text - a policy as "p=none; pct=100; t=y" */
+
+void
+xp_pub_text(const struct xc_published *pub, char *out, size_t len)
+{
+	int     n;
+
+	n = snprintf(out, len, "p=%s", *pub->p ? pub->p : "?");
+	if (*pub->sp && n >= 0 && (size_t) n < len)
+		n += snprintf(out + n, len - n, "; sp=%s", pub->sp);
+	if (pub->pct >= 0 && n >= 0 && (size_t) n < len)
+		n += snprintf(out + n, len - n, "; pct=%d", pub->pct);
+	if (*pub->testing && n >= 0 && (size_t) n < len)
+		(void) snprintf(out + n, len - n, "; t=%s", pub->testing);
 }
 
 /* json_share - a share, or null */
@@ -215,6 +299,9 @@ json_sources(FILE *fp, const struct xc_domain *d)
 		xp_json_string(fp, s->advice);
 		fputs(", \"rdns\": ", fp);
 		xp_json_string(fp, s->rdns);
+		fprintf(fp, ", \"rdns_confirmed\": %s, \"rdns_status\": ",
+			s->rdns == NULL ? "null" : s->rdns_confirmed ? "true" : "false");
+		xp_json_string(fp, s->rdns_status);
 		fputs(", ", fp);
 		json_stat(fp, &s->st, 1);
 		fputs(", \"reporters\": ", fp);
@@ -227,7 +314,7 @@ json_sources(FILE *fp, const struct xc_domain *d)
 /* json_reporter - one reporter's view of our addresses */
 
 static void
-json_reporter(FILE *fp, const struct xc_reporter *r)
+json_reporter(FILE *fp, const struct xcheck *xc, const struct xc_reporter *r)
 {
 	const struct policy_dmarc_reporter *m = r->map;
 	size_t  i;
@@ -239,7 +326,12 @@ json_reporter(FILE *fp, const struct xc_reporter *r)
 		fputs(i ? ", " : "", fp);
 		xp_json_string(fp, m->rcpt_domains[i]);
 	}
-	fprintf(fp, "], \"reports\": %ld, \"reported\": %lld, \"counted\": ",
+	fputs("], \"mx_recipient_domains\": ", fp);
+	if (m && xc->mx_rcpt)
+		json_names(fp, &xc->mx_rcpt[m - xc->map]);
+	else
+		fputs("[]", fp);
+	fprintf(fp, ", \"reports\": %ld, \"reported\": %lld, \"counted\": ",
 		r->reports, r->cls[XC_OURS].messages);
 	if (m)
 		fprintf(fp, "%lld", r->counted);
@@ -253,7 +345,7 @@ json_reporter(FILE *fp, const struct xc_reporter *r)
 /* json_ours - our addresses against signet's counts */
 
 static void
-json_ours(FILE *fp, const struct xc_domain *d)
+json_ours(FILE *fp, const struct xcheck *xc, const struct xc_domain *d)
 {
 	size_t  i;
 
@@ -261,7 +353,7 @@ json_ours(FILE *fp, const struct xc_domain *d)
 		"\"reporters\": [", d->ours_reported, d->counted);
 	for (i = 0; i < d->nrep; i++) {
 		fputs(i ? ",\n\t" : "\n\t", fp);
-		json_reporter(fp, &d->rep[i]);
+		json_reporter(fp, xc, &d->rep[i]);
 	}
 	fputs("],\n\"selectors\": [", fp);
 	for (i = 0; i < d->nsel; i++) {
@@ -304,10 +396,12 @@ json_step(FILE *fp, const struct xc_domain *d)
 	static const char *const cur[] = {"none", "quarantine-test", "quarantine",
 	"reject-test", "reject"};
 
-	fprintf(fp, "\"step\": {\"current\": \"%s\", \"days\": %d, "
-		"\"legitimate\": %lld, \"legitimate_pass\": %lld, "
-		"\"aligned_pass_share\": ", cur[s->level], s->days, s->legit,
-		s->legit_pass);
+	fprintf(fp, "\"step\": {\"current\": \"%s\", \"from_dns\": %s, "
+		"\"dns_note\": ", cur[s->level], s->from_dns ? "true" : "false");
+	xp_json_string(fp, s->dns_note);
+	fprintf(fp, ", \"days\": %d, \"legitimate\": %lld, "
+		"\"legitimate_pass\": %lld, \"aligned_pass_share\": ", s->days,
+		s->legit, s->legit_pass);
 	json_share(fp, s->pass_share);
 	fprintf(fp, ", \"unknown_sources\": %ld, \"unknown_messages\": %lld, "
 		"\"unknown_share\": ", s->unknown_sources, s->unknown_messages);
@@ -364,10 +458,66 @@ json_timeline(FILE *fp, const struct xc_domain *d)
 	fputs("}}", fp);
 }
 
+/* json_dns - the DMARC record in DNS now */
+
+static void
+json_dns(FILE *fp, const struct xc_domain *d)
+{
+	static const char *const states[] = {"", "found", "none", "several",
+	"failed"};
+	const struct xc_dnspolicy *dp = &d->dns;
+
+	fputs("\"dns\": ", fp);
+	if (dp->state == XC_DNS_NOT_ASKED) {
+		fputs("null", fp);
+		return;
+	}
+	fprintf(fp, "{\"state\": \"%s\", \"record\": ", states[dp->state]);
+	xp_json_string(fp, dp->record);
+	fputs(", \"owner\": ", fp);
+	xp_json_string(fp, dp->owner);
+	fputs(", \"error\": ", fp);
+	xp_json_string(fp, dp->error);
+	fputs(", ", fp);
+	if (dp->state == XC_DNS_FOUND)
+		json_published(fp, &dp->pub);
+	fputs(dp->state == XC_DNS_FOUND ? ", \"problems\": " :
+	      "\"published\": null, \"problems\": ", fp);
+	json_names(fp, &dp->problems);
+	putc('}', fp);
+}
+
+/* json_mx - the recipient domains looked up for the MX mapping */
+
+static void
+json_mx(FILE *fp, const struct xcheck *xc)
+{
+	size_t  i;
+
+	fputs(", \"mx\": ", fp);
+	if (!xc->opt.mx) {
+		fputs("null", fp);
+		return;
+	}
+	putc('[', fp);
+	for (i = 0; i < xc->nmxv; i++) {
+		fputs(i ? ",\n\t{\"domain\": " : "\n\t{\"domain\": ", fp);
+		xp_json_string(fp, xc->mxv[i].domain);
+		fputs(", \"mx\": ", fp);
+		xp_json_string(fp, xc->mxv[i].host);
+		fputs(", \"reporter\": ", fp);
+		xp_json_string(fp, xc->mxv[i].reporter);
+		fputs(", \"status\": ", fp);
+		xp_json_string(fp, xc->mxv[i].status);
+		putc('}', fp);
+	}
+	putc(']', fp);
+}
+
 /* json_domain - one policy domain */
 
 static void
-json_domain(FILE *fp, const struct xc_domain *d)
+json_domain(FILE *fp, const struct xcheck *xc, const struct xc_domain *d)
 {
 	fputs("{\"domain\": ", fp);
 	xp_json_string(fp, d->name);
@@ -382,9 +532,11 @@ json_domain(FILE *fp, const struct xc_domain *d)
 	fputs(",\n", fp);
 	json_sources(fp, d);
 	fputs(",\n", fp);
-	json_ours(fp, d);
+	json_ours(fp, xc, d);
 	fputs(",\n", fp);
 	json_alarms(fp, d);
+	fputs(",\n", fp);
+	json_dns(fp, d);
 	fputs(",\n", fp);
 	json_step(fp, d);
 	fputs(",\n", fp);
@@ -406,7 +558,9 @@ xcheck_print_json(FILE *fp, const struct xcheck *xc)
 	fputs(", \"domains\": [", fp);
 	for (i = 0; i < xc->ndom; i++) {
 		fputs(i ? ",\n" : "\n", fp);
-		json_domain(fp, &xc->dom[i]);
+		json_domain(fp, xc, &xc->dom[i]);
 	}
-	fputs("]}\n", fp);
+	putc(']', fp);
+	json_mx(fp, xc);
+	fputs("}\n", fp);
 }

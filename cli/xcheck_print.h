@@ -16,5 +16,9 @@ extern void xcheck_print_html(FILE *, const struct xcheck *);
 extern void xp_json_string(FILE *, const char *);
 extern void xp_day(time_t, char *, size_t);
 extern void xp_percent(double, char *, size_t);
+extern const char *xp_rdns(const struct xc_source *, char *, size_t);
+extern int xp_shown(const struct xcheck *, const struct xc_domain *, size_t,
+		            long *, long long *);
+extern void xp_pub_text(const struct xc_published *, char *, size_t);
 
 #endif

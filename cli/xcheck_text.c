@@ -11,16 +11,19 @@
 /*	void	xcheck_print_csv(FILE *fp, const struct xcheck *xc)
 /* DESCRIPTION
 /*	xcheck_print_table() writes, per policy domain: the published
-/*	policy; the classes with their volume, pass rates and reporters,
-/*	and a total; each source address with how it was classified and
-/*	what to add to the policy; our addresses per reporter against
-/*	signet's counts; DKIM on our addresses per selector; the alarms;
-/*	the policy step.
+/*	policy (and with --dns the record in DNS now); the classes with
+/*	their volume, pass rates and reporters, and a total; the largest
+/*	sources of each class (--top) with how each was classified, what
+/*	to add to the policy and its reverse DNS name (--rdns), and a
+/*	line for those not shown; our addresses per reporter against
+/*	signet's counts, and the recipient domains mapped by MX (--mx);
+/*	DKIM on our addresses per selector; the alarms; the policy step.
 /*
 /*	xcheck_print_csv() writes one line per domain and source address
 /*	(class, sender, messages, aligned SPF, DKIM and DMARC passes,
-/*	reporters, why, advice), after a header line. Fields with a
-/*	comma, a quote or a line end are quoted (RFC 4180).
+/*	reporters, why, advice, reverse DNS name, whether it is
+/*	forward-confirmed, the lookup's status), after a header line.
+/*	Fields with a comma, a quote or a line end are quoted (RFC 4180).
 /* LICENSE
 /*	MIT; see LICENSE in the source distribution.
 /*--*/
@@ -94,29 +97,39 @@ table_classes(FILE *fp, const struct xc_domain *d)
 /* table_sources - each source address */
 
 static void
-table_sources(FILE *fp, const struct xc_domain *d)
+table_sources(FILE *fp, const struct xcheck *xc, const struct xc_domain *d)
 {
 	const struct xc_source *s;
-	char    a[16];
+	char    a[16], name[300];
+	long long msgs;
+	long    more;
 	size_t  i;
+	int     shown;
 
 	fprintf(fp, "\n  %-15s %-39s %9s %8s  %s\n", "class", "source", "messages",
 		"DMARC", "why / what to do");
 	for (i = 0; i < d->nsrc; i++) {
 		s = d->src[i];
-		fprintf(fp, "  %-15s %-39s %9lld %8s  %s%s%s\n", xc_class_name(s->cls),
-			s->ip, s->st.messages,
-			pct(a, sizeof(a), s->st.dmarc_pass, s->st.messages), s->why,
-			s->advice ? "; " : "", s->advice ? s->advice : "");
-		if (s->rdns)
-			fprintf(fp, "  %-15s %-39s\n", "", s->rdns);
+		shown = xp_shown(xc, d, i, &more, &msgs);
+		if (shown)
+			fprintf(fp, "  %-15s %-39s %9lld %8s  %s%s%s\n",
+				xc_class_name(s->cls), s->ip, s->st.messages,
+				pct(a, sizeof(a), s->st.dmarc_pass, s->st.messages),
+				s->why, s->advice ? "; " : "",
+				s->advice ? s->advice : "");
+		if (shown && xp_rdns(s, name, sizeof(name)))
+			fprintf(fp, "  %-15s rdns: %s\n", "", name);
+		if (more > 0)
+			fprintf(fp, "  %-15s %ld more source%s, %lld message%s\n",
+				xc_class_name(s->cls), more, more == 1 ? "" : "s",
+				msgs, msgs == 1 ? "" : "s");
 	}
 }
 
 /* table_ours - our addresses per reporter, and DKIM per selector */
 
 static void
-table_ours(FILE *fp, const struct xc_domain *d)
+table_ours(FILE *fp, const struct xcheck *xc, const struct xc_domain *d)
 {
 	const struct xc_reporter *r;
 	char    a[16], cnt[24], sel[300];
@@ -140,6 +153,11 @@ table_ours(FILE *fp, const struct xc_domain *d)
 	fprintf(fp, "  %-20s %9lld %9lld %9s  (counted: all recipients)\n", "total",
 		d->ours_reported, d->counted,
 		pct(a, sizeof(a), d->ours_reported, d->counted));
+	for (i = 0; xc->mx_rcpt && i < d->nrep; i++)
+		if (d->rep[i].map && xc->mx_rcpt[d->rep[i].map - xc->map].n)
+			fprintf(fp, "  %-20s counted includes by MX: %s\n",
+				d->rep[i].label,
+				joined(&xc->mx_rcpt[d->rep[i].map - xc->map]));
 	fprintf(fp, "\n  %-40s %9s %9s\n", "DKIM on our addresses", "pass", "fail");
 	for (i = 0; i < d->nsel; i++) {
 		(void) snprintf(sel, sizeof(sel), "d=%s s=%s", d->sel[i].domain,
@@ -168,10 +186,62 @@ table_step(FILE *fp, const struct xc_domain *d)
 		"source%s passing (%lld messages, %s)\n", s->days,
 		s->days == 1 ? "" : "s", s->legit, a, s->unknown_sources,
 		s->unknown_sources == 1 ? "" : "s", s->unknown_messages, b);
+	if (s->dns_note)
+		fprintf(fp, "  note: %s\n", s->dns_note);
 	if (s->next)
 		fprintf(fp, "  next: publish \"%s\" (%s)\n", s->next, s->note);
 	for (i = 0; i < s->why_not.n; i++)
 		fprintf(fp, "  not yet: %s\n", s->why_not.v[i]);
+}
+
+/* table_dns - the DMARC record in DNS now */
+
+static void
+table_dns(FILE *fp, const struct xc_domain *d)
+{
+	const struct xc_dnspolicy *dp = &d->dns;
+	char    text[128];
+	size_t  i;
+
+	switch (dp->state) {
+	case XC_DNS_NOT_ASKED:
+		return;
+	case XC_DNS_FAILED:
+		fprintf(fp, "in DNS now: cannot tell: %s\n", dp->error);
+		return;
+	case XC_DNS_NONE:
+		fprintf(fp, "in DNS now: no DMARC record\n");
+		break;
+	case XC_DNS_SEVERAL:
+		fprintf(fp, "in DNS now: several DMARC records (none applies)\n");
+		break;
+	case XC_DNS_FOUND:
+		xp_pub_text(&dp->pub, text, sizeof(text));
+		fprintf(fp, "in DNS now: %s%s%s: \"%s\"\n", text,
+			strcmp(dp->owner, d->name) ? ", the record of " : "",
+			strcmp(dp->owner, d->name) ? dp->owner : "", dp->record);
+		break;
+	}
+	for (i = 0; i < dp->problems.n; i++)
+		fprintf(fp, "  DNS: %s\n", dp->problems.v[i]);
+}
+
+/* table_mx - the recipient domains looked up by MX */
+
+static void
+table_mx(FILE *fp, const struct xcheck *xc)
+{
+	const struct xc_mxmap *m;
+	size_t  i;
+
+	if (!xc->opt.mx)
+		return;
+	fprintf(fp, "\nrecipient domains looked up by MX (%zu):\n", xc->nmxv);
+	for (i = 0; i < xc->nmxv; i++) {
+		m = &xc->mxv[i];
+		fprintf(fp, "  %-30s %-8s %-35s %s\n", m->domain, m->status,
+			m->host ? m->host : "-", m->reporter ? m->reporter : "-");
+	}
 }
 
 /* xcheck_print_table - the report for people */
@@ -198,12 +268,15 @@ xcheck_print_table(FILE *fp, const struct xcheck *xc)
 			fprintf(fp, " pct=%d", d->pub.pct);
 		if (*d->pub.testing)
 			fprintf(fp, " t=%s", d->pub.testing);
-		fputs("\n\n", fp);
+		fputs("\n", fp);
+		table_dns(fp, d);
+		fputs("\n", fp);
 		table_classes(fp, d);
-		table_sources(fp, d);
-		table_ours(fp, d);
+		table_sources(fp, xc, d);
+		table_ours(fp, xc, d);
 		table_step(fp, d);
 	}
+	table_mx(fp, xc);
 }
 
 /* csv_field - one field, quoted when it must be */
@@ -238,7 +311,8 @@ xcheck_print_csv(FILE *fp, const struct xcheck *xc)
 	size_t  i, j;
 
 	fputs("domain,class,source_ip,sender,messages,spf_pass,dkim_pass,"
-	      "dmarc_pass,reporters,why,advice\r\n", fp);
+	      "dmarc_pass,reporters,why,advice,rdns,rdns_confirmed,"
+	      "rdns_status\r\n", fp);
 	for (i = 0; i < xc->ndom; i++) {
 		for (j = 0; j < xc->dom[i].nsrc; j++) {
 			s = xc->dom[i].src[j];
@@ -250,7 +324,11 @@ xcheck_print_csv(FILE *fp, const struct xcheck *xc)
 				s->st.dkim_pass, s->st.dmarc_pass);
 			csv_field(fp, joined(&s->reporters), 0);
 			csv_field(fp, s->why, 0);
-			csv_field(fp, s->advice, 1);
+			csv_field(fp, s->advice, 0);
+			csv_field(fp, s->rdns, 0);
+			csv_field(fp, s->rdns == NULL ? "" : s->rdns_confirmed ?
+				  "yes" : "no", 0);
+			csv_field(fp, s->rdns_status, 1);
 		}
 	}
 }

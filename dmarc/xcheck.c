@@ -8,7 +8,7 @@
 /*
 /*	struct xcheck *xcheck_run(struct dmarc_db *db,
 /*			const struct policy *p, time_t since, time_t until,
-/*			const char *domain, struct buf *err)
+/*			const struct xc_options *opt, struct buf *err)
 /*
 /*	struct xcheck *xcheck_free(struct xcheck *xc)
 /*
@@ -19,8 +19,8 @@
 /*	double	xc_rate(long long part, long long whole)
 /* DESCRIPTION
 /*	xcheck_run() reads the stored aggregate reports whose period
-/*	begins in [since, until) (of one policy domain, or all when
-/*	domain is NULL), one row at a time with its DKIM and SPF results,
+/*	begins in [since, until) (of one policy domain, opt->domain, or
+/*	all when it is NULL), one row at a time with its DKIM and SPF results,
 /*	and per policy domain:
 /* .IP \(bu
 /*	classifies each row's source (xcheck_class.c) and adds its
@@ -34,8 +34,16 @@
 /*	days of reports at each policy;
 /* .IP \(bu
 /*	then compares what receivers saw from our addresses with what
-/*	signet-milter counted (xcheck_counts.c) and works out the next
-/*	policy step (xcheck_step.c).
+/*	signet-milter counted (xcheck_counts.c), after mapping recipient
+/*	domains to reporters by their MX hosts when opt->mx asks
+/*	(xcheck_dns.c);
+/* .IP \(bu
+/*	reads the DMARC record in DNS when opt->dns_policy asks
+/*	(xcheck_pub.c, all domains at once), and works out the next policy step
+/*	(xcheck_step.c).
+/* .PP
+/*	Last, with opt->rdns, the reverse DNS names of every source
+/*	address (xcheck_dns.c). The lookups use opt->dns.
 /* .PP
 /*	Memory grows with the number of domains, source addresses,
 /*	reporters and days, not with the number of rows.
@@ -158,7 +166,7 @@ static void
 report_seen(struct xcheck *xc, struct xc_domain *d, const struct xc_row *r)
 {
 	struct xc_published *pub = &d->pub;
-	struct buf key = BUF_INIT;
+	char    key[64], day[96];
 	time_t  end = hour_up(r->begin, r->end);
 	struct xc_reporter *rep;
 
@@ -182,10 +190,10 @@ report_seen(struct xcheck *xc, struct xc_domain *d, const struct xc_row *r)
 		(void) snprintf(pub->aspf, sizeof(pub->aspf), "%s", r->aspf);
 		pub->pct = r->pct;
 	}
-	buf_printf(&key, "%lld %s %d %s", (long long) (r->begin - r->begin % 86400),
-		   r->p, r->pct, r->testing);
-	xc_names_add(&d->policy_days, key.data);
-	buf_free(&key);
+	xc_policy_key(r->p, r->pct, r->testing, key, sizeof(key));
+	(void) snprintf(day, sizeof(day), "%lld %s",
+			(long long) (r->begin - r->begin % 86400), key);
+	xc_names_add(&d->policy_days, day);
 }
 
 /* ours_selectors - DKIM results of a row from our addresses */
@@ -378,7 +386,6 @@ finish(struct xcheck *xc, struct dmarc_db *db, struct buf *err)
 	struct xc_domain *d;
 	size_t  i, j;
 
-	qsort(xc->dom, xc->ndom, sizeof(*xc->dom), domain_cmp);
 	for (i = 0; i < xc->ndom; i++) {
 		d = &xc->dom[i];
 		xc_sources_finish(d);
@@ -386,8 +393,13 @@ finish(struct xcheck *xc, struct dmarc_db *db, struct buf *err)
 			d->nsources[d->src[j]->cls]++;
 		if (xc_counts(xc, db, d, err) < 0)
 			return (-1);
-		xc_step(xc, d);
 	}
+	if (xc->opt.dns_policy && xc->opt.dns)
+		xc_dns_policies(xc);
+	for (i = 0; i < xc->ndom; i++)
+		xc_step(xc, &xc->dom[i]);
+	if (xc->opt.rdns && xc->opt.dns)
+		xc_rdns(xc);
 	return (0);
 }
 
@@ -395,14 +407,16 @@ finish(struct xcheck *xc, struct dmarc_db *db, struct buf *err)
 
 struct xcheck *
 xcheck_run(struct dmarc_db *db, const struct policy *p, time_t since,
-	   time_t until, const char *domain, struct buf *err)
+	   time_t until, const struct xc_options *opt, struct buf *err)
 {
 	struct xcheck *xc = xcalloc(1, sizeof(*xc));
+	const char *domain = opt->domain;
 	struct reader rd;
 	struct db_param par[4] = {{NULL, since}, {NULL, until},
 	{domain ? domain : "", 0}, {domain ? domain : "", 0}};
 	int     rc;
 
+	xc->opt = *opt;
 	xc->since = since;
 	xc->until = until;
 	xc->policy = p;
@@ -415,6 +429,10 @@ xcheck_run(struct dmarc_db *db, const struct policy *p, time_t since,
 	if (rc == 0)
 		flush(&rd);
 	reader_free(&rd);
+	if (rc == 0)
+		qsort(xc->dom, xc->ndom, sizeof(*xc->dom), domain_cmp);
+	if (rc == 0 && xc->opt.mx && xc_mx(xc, db, err) < 0)
+		rc = -1;
 	if (rc != 0 || finish(xc, db, err) < 0)
 		return (xcheck_free(xc));
 	return (xc);
@@ -435,8 +453,16 @@ xcheck_free(struct xcheck *xc)
 	for (i = 0; i < xc->nmap; i++) {
 		free(xc->map[i].orgs);
 		free(xc->map[i].rcpt_domains);
+		if (xc->mx_rcpt)
+			xc_names_free(&xc->mx_rcpt[i]);
 	}
 	free(xc->map);
+	free(xc->mx_rcpt);
+	for (i = 0; i < xc->nmxv; i++) {
+		free(xc->mxv[i].domain);
+		free(xc->mxv[i].host);
+	}
+	free(xc->mxv);
 	xc_psl_close(xc->psl);
 	free(xc);
 	return (NULL);

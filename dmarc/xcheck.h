@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "dns.h"
 #include "policy.h"
 
  /*
@@ -45,7 +46,11 @@ struct xc_source {
 	const char *sender;		/* the policy's sender, or NULL */
 	char   *why;			/* how it was classified */
 	char   *advice;			/* what to add to the policy, or NULL */
-	char   *rdns;			/* forward-confirmed name, or NULL */
+	char   *rdns;			/* the PTR name, or NULL */
+	int     rdns_confirmed;		/* its address records hold ip */
+	const char *rdns_status;	/* NULL: not looked up; "ok",
+					 * "nxdomain", "nodata", "tempfail",
+					 * "permfail", "deadline" */
 	struct xc_stat st;
 	struct xc_names reporters;
 };
@@ -116,6 +121,8 @@ struct xc_step {
 	long    unknown_sources;
 	double  pass_share;		/* -1 when there is no legitimate mail */
 	double  unknown_share;
+	int     from_dns;		/* level: of the record in DNS */
+	char   *dns_note;		/* DNS and the reports differ, or NULL */
 	char   *next;			/* the record to publish, or NULL */
 	const char *note;		/* how to read it, or NULL */
 	struct xc_names why_not;	/* why not yet; empty when next */
@@ -128,11 +135,30 @@ struct xc_alarm {
 	char   *text;
 };
 
+/* The DMARC record in DNS now (--dns). */
+enum xc_dns_state {
+	XC_DNS_NOT_ASKED,
+	XC_DNS_FOUND,			/* record, owner and pub are set */
+	XC_DNS_NONE,			/* no record, nor one of the org. domain */
+	XC_DNS_SEVERAL,			/* several records: none applies */
+	XC_DNS_FAILED			/* error says why */
+};
+
+struct xc_dnspolicy {
+	enum xc_dns_state state;
+	char   *record;			/* the TXT record */
+	char   *owner;			/* its domain: ours or the org. domain */
+	char   *error;
+	struct xc_published pub;	/* p is the sp= of an org. domain record */
+	struct xc_names problems;	/* signet check's warnings about it */
+};
+
 struct xc_domain {
 	char   *name;
 	long    reports;
 	time_t  first, last;		/* first begin, last end (+1) */
 	struct xc_published pub;
+	struct xc_dnspolicy dns;
 	struct xc_stat cls[XC_NCLASS];
 	long    nsources[XC_NCLASS];
 	struct xc_names cls_reporters[XC_NCLASS];
@@ -154,18 +180,45 @@ struct xc_domain {
 	void   *src_tree;		/* tsearch() by address, internal */
 };
 
+/* What signet dmarc report asks for besides the reports. */
+struct xc_options {
+	const char *domain;		/* NULL: every domain */
+	struct dns *dns;		/* resolver for the three below */
+	int     rdns;			/* reverse DNS names of the sources */
+	int     dns_policy;		/* the DMARC record in DNS now */
+	int     mx;			/* recipient domains to reporters by MX */
+	int     deadline_ms;		/* bound on all rdns and MX lookups */
+	int     threads;		/* lookups at once */
+	long    top;			/* sources per class shown by the
+					 * table and HTML; 0: all */
+};
+
+/* A recipient domain looked up for the MX mapping (--mx). */
+struct xc_mxmap {
+	char   *domain;
+	char   *host;			/* the MX host that decided, or the
+					 * first one; NULL: none */
+	const char *reporter;		/* mapping entry's name, or NULL */
+	const char *status;		/* "ok", "nxdomain", ... */
+};
+
 struct xcheck {
 	time_t  since, until;
+	struct xc_options opt;
 	const struct policy *policy;
 	struct policy_dmarc_reporter *map;	/* built in + configured */
 	size_t  nmap;
 	struct xc_domain *dom;		/* by name */
 	size_t  ndom;
 	void   *psl;			/* libpsl context */
+	struct xc_mxmap *mxv;		/* --mx lookups, by domain */
+	size_t  nmxv;
+	struct xc_names *mx_rcpt;	/* per map entry: its recipient
+					 * domains found by MX */
 };
 
 extern struct xcheck *xcheck_run(struct dmarc_db *, const struct policy *,
-				         time_t, time_t, const char *,
+				         time_t, time_t, const struct xc_options *,
 				         struct buf *);
 extern struct xcheck *xcheck_free(struct xcheck *);
 extern const char *xc_class_name(enum xc_class);
@@ -238,7 +291,18 @@ extern void xc_map_init(struct xcheck *);
 extern int xc_counts(struct xcheck *, struct dmarc_db *, struct xc_domain *,
 		             struct buf *);
 
+/* xcheck_dns.c */
+extern void xc_rdns(struct xcheck *);
+extern int xc_mx(struct xcheck *, struct dmarc_db *, struct buf *);
+extern const char *xc_mx_reporter(const struct xcheck *, const char *);
+extern void xc_dns_policies(struct xcheck *);
+
+/* xcheck_pub.c */
+extern void xc_dns_policy(struct xcheck *, struct xc_domain *);
+extern void xc_dnspolicy_free(struct xc_dnspolicy *);
+
 /* xcheck_step.c */
 extern void xc_step(const struct xcheck *, struct xc_domain *);
+extern void xc_policy_key(const char *, int, const char *, char *, size_t);
 
 #endif

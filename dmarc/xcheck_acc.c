@@ -361,6 +361,8 @@ xc_domain_free(struct xc_domain *d)
 	}
 	free(d->alarms);
 	free(d->step.next);
+	free(d->step.dns_note);
+	xc_dnspolicy_free(&d->dns);
 	xc_names_free(&d->step.why_not);
 	xc_names_free(&d->from_domains);
 	xc_names_free(&d->policy_days);

@@ -32,9 +32,11 @@
 /*	the address is one of dmarc: egress (else check: egress).
 /* .IP authorised
 /*	the address is in the networks of a named sender of the From
-/*	domain in the policy; or the row passes SPF aligned and a sender
-/*	of the domain has spf: pass. The policy holds no DKIM domains or
-/*	selectors of third parties, so DKIM does not authorise.
+/*	domain in the policy; or a DKIM signature of the row passed whose
+/*	d= (and s=, when the sender names one) is in the dkim: list of
+/*	such a sender (a signature with one of the policy's own selectors
+/*	is signet's, never a third party's); or the row passes SPF
+/*	aligned and a sender of the domain has spf: pass.
 /* .IP forwarder
 /*	the receiver gave a forwarding reason (forwarded, mailing_list,
 /*	trusted_forwarder); or an aligned DKIM signature passed while no
@@ -151,6 +153,49 @@ egress(const struct policy *p, const char *ip)
 	return (NULL);
 }
 
+/* own_key - is d= s= one of the policy's own selectors? */
+
+static int
+own_key(const struct xcheck *xc, const struct xc_auth *a)
+{
+	const struct policy_domain *dom;
+	size_t  j;
+
+	if ((dom = policy_find_domain(xc->policy, a->domain, NULL)) == NULL)
+		return (0);
+	for (j = 0; j < dom->nselectors; j++)
+		if (strcasecmp(dom->selectors[j].name, a->selector) == 0)
+			return (1);
+	return (0);
+}
+
+/* dkim_sender - a sender whose dkim: list names a passing signature */
+
+static const struct policy_sender *
+dkim_sender(const struct xcheck *xc, const struct policy_domain *dom,
+	    const struct xc_row *r, const struct xc_auth **sig)
+{
+	const struct policy_dkim_id *id;
+	size_t  i, j, k;
+
+	for (k = 0; k < r->ndkim; k++) {
+		if (!is_pass(r->dkim[k].result) || own_key(xc, &r->dkim[k]))
+			continue;
+		for (i = 0; i < dom->nsenders; i++) {
+			for (j = 0; j < dom->senders[i].ndkim; j++) {
+				id = &dom->senders[i].dkim[j];
+				if (strcasecmp(id->domain, r->dkim[k].domain) == 0
+				    && (id->selector == NULL
+					|| strcasecmp(id->selector, r->dkim[k].selector) == 0)) {
+					*sig = &r->dkim[k];
+					return (&dom->senders[i]);
+				}
+			}
+		}
+	}
+	return (NULL);
+}
+
 /* authorised - a named sender of the From domain that covers the row */
 
 static int
@@ -159,6 +204,7 @@ authorised(const struct xcheck *xc, const struct xc_row *r,
 {
 	const struct policy_domain *dom;
 	const struct policy_sender *s;
+	const struct xc_auth *sig;
 	char    net[64];
 	size_t  i, j;
 
@@ -175,6 +221,13 @@ authorised(const struct xcheck *xc, const struct xc_row *r,
 				return (1);
 			}
 		}
+	}
+	if ((s = dkim_sender(xc, dom, r, &sig)) != NULL) {
+		v->sender = s->name;
+		(void) snprintf(v->why, sizeof(v->why), "sender %s of %s: signs "
+				"as d=%s s=%s", s->name, dom->name, sig->domain,
+				sig->selector);
+		return (1);
 	}
 	for (i = 0; v->spf_aligned && i < dom->nsenders; i++) {
 		if (dom->senders[i].spf) {
@@ -209,18 +262,11 @@ forward_reason(const char *reasons)
 static const struct xc_auth *
 own_selector(const struct xcheck *xc, const struct xc_row *r)
 {
-	const struct policy_domain *dom;
-	size_t  i, j;
+	size_t  i;
 
-	for (i = 0; i < r->ndkim; i++) {
-		if (!is_pass(r->dkim[i].result)
-		    || (dom = policy_find_domain(xc->policy, r->dkim[i].domain,
-						 NULL)) == NULL)
-			continue;
-		for (j = 0; j < dom->nselectors; j++)
-			if (strcasecmp(dom->selectors[j].name, r->dkim[i].selector) == 0)
-				return (&r->dkim[i]);
-	}
+	for (i = 0; i < r->ndkim; i++)
+		if (is_pass(r->dkim[i].result) && own_key(xc, &r->dkim[i]))
+			return (&r->dkim[i]);
 	return (NULL);
 }
 

@@ -7,9 +7,22 @@
 /*	#include "xcheck.h"
 /*
 /*	void	xc_step(const struct xcheck *xc, struct xc_domain *d)
+/*
+/*	void	xc_policy_key(const char *p, int pct, const char *t,
+/*			char *out, size_t len)
 /* DESCRIPTION
 /*	xc_step() reads the policy that the newest report shows as
-/*	published and the evidence of the period, and fills d->step.
+/*	published (or, when d->dns holds the record in DNS now, that
+/*	record) and the evidence of the period, and fills d->step. When
+/*	the record in DNS is not the policy the newest report shows,
+/*	step.dns_note says so: the days counted are those of reports at
+/*	the record in DNS, none when receivers have not reported on it
+/*	yet. No record in DNS, several, or a record without a usable p=
+/*	is a reason against any step; a DNS failure leaves the reports'
+/*	policy in use, and the note says so.
+/*
+/*	xc_policy_key() is what makes two policies the same step: p, pct
+/*	(100 when not given) and t, in lower case.
 /*
 /*	The steps: p=none; p=quarantine with t=y (RFC 9989 testing
 /*	mode; pct=0 holds back the receivers that still follow RFC 7489
@@ -35,6 +48,7 @@
 
 #include "config.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -71,21 +85,32 @@ level(const struct xc_published *pub)
 	return (XC_NONE);
 }
 
-/* policy_days - days of reports at the published policy */
+/* xc_policy_key - a policy as "p pct t", lower case */
+
+void
+xc_policy_key(const char *p, int pct, const char *t, char *out, size_t len)
+{
+	char   *cp;
+
+	(void) snprintf(out, len, "%s %d %s", p, pct < 0 ? 100 : pct, t);
+	for (cp = out; *cp; cp++)
+		*cp = (char) tolower((unsigned char) *cp);
+}
+
+/* policy_days - days of reports at a policy */
 
 static int
-policy_days(const struct xc_domain *d)
+policy_days(const struct xc_domain *d, const struct xc_published *pub)
 {
-	char    tail[64];
+	char    key[64];
 	const char *cp;
 	size_t  i;
 	int     n = 0;
 
-	(void) snprintf(tail, sizeof(tail), " %s %d %s", d->pub.p, d->pub.pct,
-			d->pub.testing);
+	xc_policy_key(pub->p, pub->pct, pub->testing, key, sizeof(key));
 	for (i = 0; i < d->policy_days.n; i++)
 		if ((cp = strchr(d->policy_days.v[i], ' ')) != NULL
-		    && strcmp(cp, tail) == 0)
+		    && strcmp(cp + 1, key) == 0)
 			n++;
 	return (n);
 }
@@ -130,6 +155,81 @@ evidence(struct xc_domain *d)
 	s->unknown_share = xc_rate(s->unknown_messages, s->legit);
 }
 
+/* pub_text - a policy as "p=X; pct=N; t=y" */
+
+static void
+pub_text(const struct xc_published *pub, struct buf *out)
+{
+	buf_printf(out, "p=%s", *pub->p ? pub->p : "?");
+	if (pub->pct >= 0)
+		buf_printf(out, "; pct=%d", pub->pct);
+	if (*pub->testing)
+		buf_printf(out, "; t=%s", pub->testing);
+}
+
+/* same_policy - do two policies ask receivers the same? */
+
+static int
+same_policy(const struct xc_published *a, const struct xc_published *b)
+{
+	char    ka[64], kb[64];
+
+	xc_policy_key(a->p, a->pct, a->testing, ka, sizeof(ka));
+	xc_policy_key(b->p, b->pct, b->testing, kb, sizeof(kb));
+	return (strcmp(ka, kb) == 0);
+}
+
+/* dns_policy - the record in DNS as the starting point; 0, or -1 */
+
+static int
+dns_policy(struct xc_domain *d, const struct xc_published **pub)
+{
+	const struct xc_dnspolicy *dp = &d->dns;
+	struct xc_step *s = &d->step;
+	struct buf b = BUF_INIT;
+
+	switch (dp->state) {
+	case XC_DNS_NOT_ASKED:
+		return (0);
+	case XC_DNS_FAILED:
+		buf_printf(&b, "the DMARC record in DNS could not be read (%s): "
+			   "the policy of the newest report is used", dp->error);
+		s->dns_note = buf_steal(&b);
+		return (0);
+	case XC_DNS_NONE:
+		why_not(s, "DNS holds no DMARC record for %s now: publish one "
+			"first (\"v=DMARC1; p=none; rua=mailto:...\")", d->name);
+		return (-1);
+	case XC_DNS_SEVERAL:
+		why_not(s, "DNS holds several DMARC records for %s: receivers "
+			"apply none; keep one", d->name);
+		return (-1);
+	case XC_DNS_FOUND:
+		break;
+	}
+	if (strcasecmp(dp->pub.p, "none") != 0
+	    && strcasecmp(dp->pub.p, "quarantine") != 0
+	    && strcasecmp(dp->pub.p, "reject") != 0) {
+		why_not(s, "the DMARC record in DNS has no usable p= (\"%s\"): "
+			"fix it first (signet check %s)", dp->record, d->name);
+		return (-1);
+	}
+	*pub = &dp->pub;
+	s->from_dns = 1;
+	if (d->reports > 0 && !same_policy(&dp->pub, &d->pub)) {
+		buf_puts(&b, "DNS publishes ");
+		pub_text(&dp->pub, &b);
+		if (strcasecmp(dp->owner, d->name) != 0)
+			buf_printf(&b, " (the record of %s)", dp->owner);
+		buf_puts(&b, ", the newest report shows ");
+		pub_text(&d->pub, &b);
+		buf_puts(&b, ": the record changed after it, and the step starts "
+			 "from the record in DNS");
+		s->dns_note = buf_steal(&b);
+	}
+	return (0);
+}
+
 /* xc_step - the policy-step recommendation of a domain */
 
 void
@@ -137,10 +237,14 @@ xc_step(const struct xcheck *xc, struct xc_domain *d)
 {
 	const struct policy_dmarc *dm = &xc->policy->dmarc;
 	struct xc_step *s = &d->step;
+	const struct xc_published *pub = &d->pub;
+	int     usable = dns_policy(d, &pub) == 0;
 
-	s->level = level(&d->pub);
-	s->days = policy_days(d);
+	s->level = level(pub);
+	s->days = policy_days(d, pub);
 	evidence(d);
+	if (!usable)
+		return;
 	if (s->level == XC_REJECT) {
 		why_not(s, "p=reject is published: there is no further step");
 		return;

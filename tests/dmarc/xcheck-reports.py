@@ -3,7 +3,7 @@
 #	xcheck-reports.py - aggregate reports as Google, Microsoft and Yahoo
 #	write them, for tests/dmarc/test-xcheck.sh
 # SYNOPSIS
-#	xcheck-reports.py OUTDIR BEGIN END
+#	xcheck-reports.py OUTDIR BEGIN END [N]
 # DESCRIPTION
 #	Writes three reports for example.com covering [BEGIN, END) (Unix
 #	seconds, UTC), in the shapes of the real ones in
@@ -21,6 +21,11 @@
 #	crm sender, 203.0.113.50 a forwarder, 203.0.113.77 a platform the
 #	policy does not know, 198.18.0.66 a spoofer) and the counts are
 #	those test-xcheck.sh expects.
+#
+#	With N, also bulk.xml: a report for bulk.example with N rows from
+#	N addresses, 198.19.I.J (I = k / 250, J = k % 250 + 1 for row k),
+#	and one from 2001:db8::25, one message each, for the reverse DNS
+#	lookups of many sources.
 # LICENSE
 #	MIT; see LICENSE in the source distribution.
 
@@ -135,8 +140,30 @@ def yahoo(begin, end):
     return "\t\n".join(head + rows + ["</feedback>", ""])
 
 
+def bulk(begin, end, n):
+    head = ["<?xml version=\"1.0\"?>", "<feedback>", "  <report_metadata>",
+            "    <org_name>google.com</org_name>",
+            "    <email>noreply-dmarc-support@google.com</email>",
+            f"    <report_id>bulk-{begin}</report_id>", "    <date_range>",
+            f"      <begin>{begin}</begin>", f"      <end>{end - 1}</end>",
+            "    </date_range>", "  </report_metadata>",
+            "  <policy_published>", "    <domain>bulk.example</domain>",
+            "    <p>none</p>", "  </policy_published>"]
+    rows = []
+    for k in range(n):
+        rows += record(f"198.19.{k // 250}.{k % 250 + 1}", 1, "fail", "fail",
+                       [], [("bulk.example", "fail")])
+    rows += record("2001:db8::25", 1, "fail", "fail", [],
+                   [("bulk.example", "fail")])
+    return "\n".join(head + rows + ["</feedback>", ""]).replace(
+        "<header_from>example.com<", "<header_from>bulk.example<")
+
+
 def main():
     out, begin, end = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    if len(sys.argv) > 4:
+        with open(f"{out}/bulk.xml", "w") as f:
+            f.write(bulk(begin, end, int(sys.argv[4])))
     name = f"google.com!example.com!{begin}!{end - 1}"
     with zipfile.ZipFile(f"{out}/google.zip", "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr(name + ".xml", google(begin, end))
