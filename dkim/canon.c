@@ -29,10 +29,11 @@
 /*
 /*	The body canonicaliser takes the body in chunks of any size and
 /*	split anywhere, and hashes as it goes: it never holds more than
-/*	one output block, whatever the body size. Only CRLF ends a line;
-/*	a lone CR or LF is line content, as the RFC defines lines. Empty
-/*	lines are counted, not stored, until content shows they were not
-/*	trailing. canon_body_final() writes the SHA-256 digest of the
+/*	one output block, whatever the body size. CRLF ends a line, and so
+/*	does a lone LF, counted as CRLF: every MTA sends it as CRLF, and
+/*	verifiers (libopendkim, dkimpy) read it so. A lone CR is line
+/*	content. Empty lines are counted, not stored, until content shows
+/*	they were not trailing. canon_body_final() writes the SHA-256 digest of the
 /*	canonical body (the bh= value before base64).
 /*
 /*	canon_header() appends one canonical header field with its CRLF
@@ -162,14 +163,15 @@ end_of_line(struct canon_body *cb)
 	}
 }
 
-/* relaxed_run - bytes relaxed leaves alone: no CR, TAB, or SP before WSP/CR */
+/* relaxed_run - bytes relaxed leaves alone: no CR, LF, TAB, or SP
+   before WSP, CR or LF */
 
 static const unsigned char *
 relaxed_run(const unsigned char *q, const unsigned char *end)
 {
 #ifdef __SSE2__
 	const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t');
-	const __m128i cr = _mm_set1_epi8('\r');
+	const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
 	__m128i v, w;
 	unsigned stop, space, ws_next;
 
@@ -178,21 +180,22 @@ relaxed_run(const unsigned char *q, const unsigned char *end)
 		v = _mm_loadu_si128((const __m128i *) q);
 		w = _mm_loadu_si128((const __m128i *) (q + 1));
 		stop = (unsigned) _mm_movemask_epi8(_mm_or_si128(
-				  _mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, cr)));
+				  _mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, cr)),
+						  _mm_cmpeq_epi8(v, lf)));
 		space = (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(v, sp));
 		ws_next = (unsigned) _mm_movemask_epi8(_mm_or_si128(
 			      _mm_or_si128(_mm_cmpeq_epi8(w, sp), _mm_cmpeq_epi8(w, tab)),
-						     _mm_cmpeq_epi8(w, cr)));
+			       _mm_or_si128(_mm_cmpeq_epi8(w, cr), _mm_cmpeq_epi8(w, lf))));
 		if ((stop |= space & ws_next) != 0)
 			return (q + __builtin_ctz(stop));
 		q += 16;
 	}
 #endif
 	while (q < end) {
-		if (*q == '\r' || *q == '\t')
+		if (*q == '\r' || *q == '\t' || *q == '\n')
 			break;
 		if (*q == ' ') {
-			if (q + 1 >= end || IS_WSP(q[1]) || q[1] == '\r')
+			if (q + 1 >= end || IS_WSP(q[1]) || q[1] == '\r' || q[1] == '\n')
 				break;
 			q += 2;
 			continue;
@@ -208,10 +211,13 @@ static size_t
 plain_run(const struct canon_body *cb, const unsigned char *p,
 	  const unsigned char *end)
 {
-	const unsigned char *cr;
+	const unsigned char *cr, *lf;
 
-	if (cb->mode == CANON_SIMPLE)
-		return (((cr = memchr(p, '\r', end - p)) != NULL ? cr : end) - p);
+	if (cb->mode == CANON_SIMPLE) {
+		if ((cr = memchr(p, '\r', end - p)) == NULL)
+			cr = end;
+		return (((lf = memchr(p, '\n', cr - p)) != NULL ? lf : cr) - p);
+	}
 	return (relaxed_run(p, end) - p);
 }
 
@@ -243,6 +249,8 @@ canon_body_update(struct canon_body *cb, const unsigned char *p, size_t len)
 		}
 		if (c == '\r')
 			cb->pending_cr = 1;
+		else if (c == '\n')
+			end_of_line(cb);	/* a lone LF: as CRLF */
 		else if (cb->mode == CANON_RELAXED && IS_WSP(c))
 			cb->pending_wsp = 1;
 		else

@@ -26,7 +26,12 @@
 /*	req->headers, in message order, then each name in req->oversign
 /*	once more: a verifier finds no instance for that last mention,
 /*	so a field of that name added later breaks the signature
-/*	(RFC 6376 section 5.4.2). dkim_header_list() writes that list.
+/*	(RFC 6376 section 5.4.2). Of a name that occurs more than
+/*	SIGN_INSTANCES_MAX times, only the last SIGN_INSTANCES_MAX are
+/*	named (a verifier takes instances from the bottom up): the field
+/*	stays short, as libopendkim gives up on an h= list of a few kB
+/*	(10,000 To fields would make one of 30 kB). dkim_header_list()
+/*	writes that list.
 /*
 /*	rsa-sha256 signs with RSASSA-PKCS1-v1_5 over SHA-256 (RFC 6376);
 /*	ed25519-sha256 signs the SHA-256 digest with pure Ed25519
@@ -54,6 +59,7 @@
 
 #define LINE_MAX_LEN	78		/* fold the field near this column */
 #define SIG_MAX		1024		/* RSA-8192 */
+#define SIGN_INSTANCES_MAX 10		/* of one field name, in h= */
 
 /* dkim_alg_name - the a= tag value */
 
@@ -63,17 +69,17 @@ dkim_alg_name(enum dkim_alg alg)
 	return (alg == ALG_ED25519_SHA256 ? "ed25519-sha256" : "rsa-sha256");
 }
 
-/* name_in - is name one of the list (lower case) */
+/* name_pos - the index of name in the list, or n */
 
-static int
-name_in(const char *name, char *const *list, size_t n)
+static size_t
+name_pos(const char *name, char *const *list, size_t n)
 {
 	size_t  i;
 
 	for (i = 0; i < n; i++)
 		if (strcasecmp(name, list[i]) == 0)
-			return (1);
-	return (0);
+			break;
+	return (i);
 }
 
 /* lower_copy - append a header name in lower case */
@@ -91,16 +97,23 @@ void
 dkim_header_list(const struct sign_request *req, const struct msg_header *hdrs,
 		 size_t nhdrs, struct buf *h)
 {
-	size_t  i;
+	size_t  i, k, n = req->nheaders;
+	size_t *total = xcalloc(n + 1, sizeof(*total));
+	size_t *seen = xcalloc(n + 1, sizeof(*seen));
 
 	buf_reset(h);
+	for (i = 0; i < nhdrs; i++)
+		total[name_pos(hdrs[i].name, req->headers, n)]++;
 	for (i = 0; i < nhdrs; i++) {
-		if (!name_in(hdrs[i].name, req->headers, req->nheaders))
-			continue;
+		if ((k = name_pos(hdrs[i].name, req->headers, n)) == n
+		    || seen[k]++ + SIGN_INSTANCES_MAX < total[k])
+			continue;			/* not signed; or not the last ones */
 		if (h->len)
 			buf_putc(h, ':');
 		lower_copy(h, hdrs[i].name);
 	}
+	free(total);
+	free(seen);
 	for (i = 0; i < req->noversign; i++) {
 		if (h->len)
 			buf_putc(h, ':');

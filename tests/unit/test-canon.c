@@ -120,7 +120,8 @@ static const struct body_case body_cases[] = {
 	{"a\r\n\r\n\r\nb\r\n\r\n", "a\r\n\r\n\r\nb\r\n", "a\r\n\r\n\r\nb\r\n"},
 	{"  lead\r\n", " lead\r\n", "  lead\r\n"},
 	{"x\ry\r\n", "x\ry\r\n", "x\ry\r\n"},		/* lone CR is content */
-	{"x\ny\r\n", "x\ny\r\n", "x\ny\r\n"},		/* lone LF is content */
+	{"x\ny\r\n", "x\r\ny\r\n", "x\r\ny\r\n"},	/* lone LF ends a line */
+	{"a  \n\n\nb \n\n", "a\r\n\r\n\r\nb\r\n", "a  \r\n\r\n\r\nb \r\n"},
 	{"end with CR\r", "end with CR\r\r\n", "end with CR\r\r\n"},
 	{"wsp \r\n \r\n", "wsp\r\n", "wsp \r\n \r\n"},
 	{"a \r b\r\n", "a \r b\r\n", "a \r b\r\n"},

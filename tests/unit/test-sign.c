@@ -69,6 +69,26 @@ test_header_list(void)
 	test_end();
 }
 
+static void
+test_header_list_cap(void)
+{
+	struct msg_header many[30];
+	struct sign_request req;
+	struct buf h = BUF_INIT;
+	size_t  i;
+
+	test_begin("h= names only the last 10 of 30 To fields");
+	for (i = 0; i < 30; i++) {
+		many[i].name = i == 20 ? "From" : "To";
+		many[i].value = " x@example.net";
+	}
+	request(&req, ALG_RSA_SHA256, NULL);
+	dkim_header_list(&req, many, 30, &h);
+	test_assert_str(h.data, "to:from:to:to:to:to:to:to:to:to:to:from:date");
+	buf_free(&h);
+	test_end();
+}
+
 /* unfold - the value on one line, folds removed */
 
 static char *
@@ -233,6 +253,7 @@ main(void)
 {
 	static void (*const tests[]) (void) = {
 		test_header_list,
+		test_header_list_cap,
 		test_rsa,
 		test_ed25519,
 		NULL
