@@ -38,10 +38,17 @@
 /*
 /*	milter_in_flight() counts messages between MAIL FROM and their
 /*	end, so that shutdown can let them finish.
+/*
+/*	A message to be signed that has a line longer than MSG_LINE_MAX
+/*	(998 bytes, RFC 5322 2.1.1) in a header field the signature
+/*	covers, or in its body, is refused: the MTA's SMTP client would
+/*	fold that line after signing (Postfix inserts CRLF SPACE at 998)
+/*	and the signature would fail at every receiver.
 /* DIAGNOSTICS
 /*	One line per message: queue id, client, From domain, verdict,
 /*	selectors, milliseconds spent in signet. Header bytes beyond
-/*	MSG_HEADER_MAX get the message refused.
+/*	MSG_HEADER_MAX, and lines longer than MSG_LINE_MAX, get the
+/*	message refused.
 /* LICENSE
 /*	MIT; see LICENSE in the source distribution.
 /*--*/
@@ -351,6 +358,47 @@ header_wanted(const struct policy *p, const char *name)
 	return (0);
 }
 
+/* line_too_long - has "NAME: VALUE" a line longer than MSG_LINE_MAX */
+
+static int
+line_too_long(const char *name, const char *value)
+{
+	size_t  len = strlen(name) + 1 + (*value != ' ' && *value != '\t');
+	const char *p;
+
+	for (p = value; *p && len <= MSG_LINE_MAX; p++) {
+		if (*p == '\n')
+			len = 0;
+		else if (*p != '\r')
+			len++;
+	}
+	return (len > MSG_LINE_MAX);
+}
+
+/* body_lines - note the longest line of a body chunk (a CR before
+   the LF is not content) */
+
+static void
+body_lines(struct msg *m, const unsigned char *data, size_t len)
+{
+	const unsigned char *p = data, *end = data + len, *nl;
+	size_t  n;
+
+	while ((nl = memchr(p, '\n', (size_t) (end - p))) != NULL) {
+		n = m->body_line + (size_t) (nl - p);
+		if (n > 0 && (nl > p ? nl[-1] : m->body_last) == '\r')
+			n--;
+		if (n > m->body_longest)
+			m->body_longest = n;
+		m->body_line = 0;
+		p = nl + 1;
+	}
+	if (end > p) {
+		m->body_line += (size_t) (end - p);
+		m->body_last = end[-1];
+	}
+}
+
 /* cb_header - keep the fields the signature will cover */
 
 static sfsistat
@@ -367,6 +415,8 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	if (strcasecmp(name, "From") == 0)
 		m->nfrom++;
 	if (!m->too_big && header_wanted(m->snap->policy, name)) {
+		if (!*m->long_field && line_too_long(name, value))
+			(void) snprintf(m->long_field, sizeof(m->long_field), "%s", name);
 		m->hdr_bytes += strlen(name) + strlen(value) + 4;
 		if (m->hdr_bytes > MSG_HEADER_MAX) {
 			m->too_big = 1;
@@ -424,6 +474,15 @@ cb_eoh(SMFICTX *ctx)
 		m->verdict.action = ACTION_REJECT;
 		return (reply_refuse(ctx, c, ACTION_REJECT));
 	}
+	if (*m->long_field) {
+		(void) snprintf(m->verdict.reason, sizeof(m->verdict.reason),
+			   "the %.60s header field has a line longer than %d "
+			   "characters (RFC 5322 2.1.1): the MTA would fold it "
+			   "after signing and break the signature; fold it "
+			   "before sending", m->long_field, MSG_LINE_MAX);
+		m->verdict.action = ACTION_REJECT;
+		return (reply_refuse(ctx, c, ACTION_REJECT));
+	}
 	m->body = canon_body_create(m->snap->policy->signing.body_canon);
 	return (SMFIS_CONTINUE);
 }
@@ -438,6 +497,7 @@ cb_body(SMFICTX *ctx, unsigned char *data, size_t len)
 
 	if (c->msg.body != NULL) {
 		clock_start(&t0);
+		body_lines(&c->msg, data, len);
 		canon_body_update(c->msg.body, data, len);
 		clock_stop(&c->msg, &t0);
 	}
@@ -459,6 +519,16 @@ cb_eom(SMFICTX *ctx)
 
 	if (m->body == NULL)
 		return (reply_internal_error(ctx, c, "end of message"));
+	if (m->body_longest > MSG_LINE_MAX || m->body_line > MSG_LINE_MAX
+	    + (m->body_last == '\r')) {
+		(void) snprintf(m->verdict.reason, sizeof(m->verdict.reason),
+			   "the body has a line longer than %d characters "
+			   "(RFC 5322 2.1.1): the MTA would break it after "
+			   "signing and the signature would fail; send long "
+			   "lines quoted-printable or base64", MSG_LINE_MAX);
+		m->verdict.action = ACTION_REJECT;
+		return (reply_refuse(ctx, c, ACTION_REJECT));
+	}
 	clock_start(&t0);
 	ok = signing_sign(m, values, &n, &names, &err) == 0;
 	for (i = n; ok && i > 0; i--)

@@ -17,6 +17,7 @@
 
 #define MSG_HEADER_MAX	(1024 * 1024)	/* signed header bytes kept */
 #define MSG_SIG_MAX	8		/* selectors per domain */
+#define MSG_LINE_MAX	998		/* RFC 5322 2.1.1; MTAs fold longer */
 
 struct msg {
 	struct snapshot *snap;		/* pinned at MAIL FROM */
@@ -31,6 +32,10 @@ struct msg {
 	char  **rcpt_domains;		/* distinct, for the counts */
 	size_t  nrcpt_domains;
 	int     too_big;
+	char    long_field[64];		/* signed field with a line too long */
+	size_t  body_line;		/* bytes in the body line so far */
+	size_t  body_longest;		/* longest body line */
+	unsigned char body_last;	/* last body byte so far */
 	struct verdict verdict;
 	struct canon_body *body;
 	struct timespec spent;		/* time inside our callbacks */
