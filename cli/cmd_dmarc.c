@@ -20,8 +20,12 @@
 /*	the rows of a long report as they are stored.
 /*
 /*	--max-size bounds what one document may inflate to (default
-/*	1 GiB; suffixes k, M, G): beyond it, it is refused as a
-/*	decompression bomb.
+/*	1 GiB; suffixes k, M, G), and what all the documents of one
+/*	file, archive or mail message inflate to together: beyond it,
+/*	they are refused as a decompression bomb. It also bounds an
+/*	archive or a mail message that arrives as a stream (standard
+/*	input, gzip output), which is spooled to $TMPDIR. XML is parsed
+/*	as it streams, whatever its size.
 /*
 /*	failures lists the stored failure reports, newest first.
 /*

@@ -65,6 +65,7 @@ struct dmarc_import {
 	struct timespec shown;		/* of the last progress line */
 	int     shown_any;
 	char   *chunk;
+	uint64_t inflated;		/* decompression budget spent */
 };
 
 /* utc_day - YYYY-MM-DD of a UTC time */
@@ -256,6 +257,7 @@ dmarc_import_new(struct dmarc_db *db, uint64_t max_bytes, FILE *out,
 	im->ops.refuse = on_refuse;
 	im->ops.ctx = im;
 	im->ops.max_bytes = max_bytes ? max_bytes : UNPACK_MAX_BYTES;
+	im->ops.inflated = &im->inflated;
 	return (im);
 }
 

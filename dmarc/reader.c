@@ -9,11 +9,14 @@
 /*
 /*	struct rd *rd_fd(int fd);
 /*	struct rd *rd_mem(const void *data, size_t len);
-/*	struct rd *rd_gunzip(struct rd *inner, uint64_t limit);
+/*	struct rd *rd_gunzip(struct rd *inner, uint64_t limit,
+/*			uint64_t *spent);
 /*	ssize_t	rd_read(struct rd *r, void *buf, size_t len);
 /*	size_t	rd_peek(struct rd *r, const unsigned char **p);
-/*	int	rd_slurp(struct rd *r, uint64_t limit, struct buf *out);
+/*	int	rd_spool(struct rd *r, uint64_t limit);
+/*	int	rd_tmpfd(void);
 /*	const char *rd_error(const struct rd *r);
+/*	void	rd_fail_budget(struct rd *r, uint64_t limit);
 /*	struct rd *rd_close(struct rd *r);
 /* DESCRIPTION
 /*	A report reaches the XML parser through a chain of readers: a
@@ -29,15 +32,24 @@
 /*	one stream, RFC 1952) or zlib data from INNER, which the caller
 /*	closes after it. Bytes after the last member that do not start another
 /*	are ignored (some receivers append stray bytes). More than LIMIT
-/*	bytes of output fail the read: a decompression bomb.
+/*	bytes of output fail the read: a decompression bomb. When SPENT
+/*	is not NULL, the output is added to *SPENT as well, and the read
+/*	fails once *SPENT passes LIMIT: several readers (the entries of
+/*	one archive, the parts of one message) then share one budget.
 /*
 /*	rd_peek() returns up to RD_PEEK_MAX first bytes without consuming
-/*	them; it must be called before the first rd_read(). rd_slurp()
-/*	reads the rest into OUT, failing beyond LIMIT bytes.
+/*	them; it must be called before the first rd_read(). rd_spool()
+/*	copies the rest to an unlinked temporary file in $TMPDIR (/tmp
+/*	when unset), at most LIMIT bytes, and returns its descriptor, at
+/*	offset 0; the caller closes it. rd_tmpfd() makes such a file,
+/*	empty. Archives and mail that arrive as a stream are spooled this
+/*	way, so that their size costs disk, not memory.
 /* DIAGNOSTICS
 /*	rd_read() returns the byte count, 0 at the end, or -1 with the
 /*	reason in rd_error(): corrupt or truncated gzip data, a read
-/*	error, the size limit.
+/*	error, the size limit. rd_fail_budget() fails R with the reason
+/*	for a shared budget spent. rd_spool() returns -1 with the reason in
+/*	rd_error().
 /* LICENSE
 /*	MIT; see LICENSE in the source distribution.
 /*--*/
@@ -45,8 +57,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -205,23 +219,77 @@ rd_read(struct rd *r, void *buf, size_t len)
 	return (n);
 }
 
-/* rd_slurp - the rest of the input into memory, at most LIMIT bytes */
+/* rd_fail_budget - a shared decompression budget is spent */
+
+void
+rd_fail_budget(struct rd *r, uint64_t limit)
+{
+	rd_fail(r, "what this input inflates to passes %llu bytes in all: "
+		"refused as a possible decompression bomb (archive entries "
+		"that share their data, or many bombs in one file or message; "
+		"raise the limit with --max-size)", (unsigned long long) limit);
+}
+
+/* rd_tmpfd - an unlinked temporary file in $TMPDIR (or /tmp); -1: errno */
 
 int
-rd_slurp(struct rd *r, uint64_t limit, struct buf *out)
+rd_tmpfd(void)
+{
+	const char *dir = getenv("TMPDIR");
+	struct buf path = BUF_INIT;
+	int     fd;
+
+	if (dir == NULL || *dir == 0)
+		dir = "/tmp";
+#ifdef O_TMPFILE
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0
+	    || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+		return (fd);
+#endif
+	buf_printf(&path, "%s/signet-import.XXXXXX", dir);
+	if ((fd = mkostemp(path.data, O_CLOEXEC)) >= 0)
+		(void) unlink(path.data);
+	buf_free(&path);
+	return (fd);
+}
+
+/* rd_spool - the rest of the input into a temporary file */
+
+int
+rd_spool(struct rd *r, uint64_t limit)
 {
 	char    chunk[ZCHUNK];
-	ssize_t n;
+	uint64_t total = 0;
+	ssize_t n, w;
+	int     fd;
 
+	if ((fd = rd_tmpfd()) < 0) {
+		rd_fail(r, "cannot make a temporary file: %s: check TMPDIR "
+			"(%s)", strerror(errno), getenv("TMPDIR") ?
+			getenv("TMPDIR") : "unset: /tmp");
+		return (-1);
+	}
 	while ((n = rd_read(r, chunk, sizeof(chunk))) > 0) {
-		if (out->len + (uint64_t) n > limit) {
+		if ((total += (uint64_t) n) > limit) {
 			rd_fail(r, "more than %llu bytes: refused (see --max-size)",
 				(unsigned long long) limit);
-			return (-1);
+			break;
 		}
-		buf_append(out, chunk, (size_t) n);
+		while ((w = write(fd, chunk, (size_t) n)) < 0 && errno == EINTR)
+			 /* void */ ;
+		if (w != n) {
+			rd_fail(r, "cannot write a temporary file: %s: check "
+				"TMPDIR and its free space",
+				w < 0 ? strerror(errno) : "short write");
+			break;
+		}
 	}
-	return (n < 0 ? -1 : 0);
+	if (r->error.len > 0 || n < 0 || lseek(fd, 0, SEEK_SET) != 0) {
+		rd_fail(r, "cannot rewind a temporary file: %s", strerror(errno));
+		(void) close(fd);
+		return (-1);
+	}
+	return (fd);
 }
 
 /* rd_error - why the last read failed */
@@ -252,6 +320,7 @@ struct gz {
 	unsigned char in[ZCHUNK];
 	uint64_t limit;
 	uint64_t out;
+	uint64_t *spent;		/* shared budget, or NULL */
 	int     ended;			/* last member done */
 };
 
@@ -320,10 +389,17 @@ gz_fill(struct rd *r, void *buf, size_t len)
 		}
 	}
 	got = (ssize_t) ((len > ZCHUNK ? ZCHUNK : len) - g->zs.avail_out);
-	if ((g->out += (uint64_t) got) > g->limit) {
+	g->out += (uint64_t) got;
+	if (g->spent)
+		*g->spent += (uint64_t) got;
+	if (g->out > g->limit) {
 		rd_fail(r, "more than %llu bytes after decompression: refused as "
 			"a possible decompression bomb (raise the limit with "
 			"--max-size)", (unsigned long long) g->limit);
+		return (-1);
+	}
+	if (g->spent && *g->spent > g->limit) {
+		rd_fail_budget(r, g->limit);
 		return (-1);
 	}
 	return (got);
@@ -343,13 +419,14 @@ gz_close(struct rd *r)
 /* rd_gunzip - inflate INNER, at most LIMIT bytes of output */
 
 struct rd *
-rd_gunzip(struct rd *inner, uint64_t limit)
+rd_gunzip(struct rd *inner, uint64_t limit, uint64_t *spent)
 {
 	struct rd *r = rd_new();
 	struct gz *g = xcalloc(1, sizeof(*g));
 
 	g->inner = inner;
 	g->limit = limit;
+	g->spent = spent;
 	if (inflateInit2(&g->zs, 15 + 32) != Z_OK)
 		log_fatal("zlib: inflateInit2 failed: out of memory");
 	r->fill = gz_fill;

@@ -28,10 +28,12 @@ struct rd {
 
 extern struct rd *rd_fd(int);
 extern struct rd *rd_mem(const void *, size_t);
-extern struct rd *rd_gunzip(struct rd *, uint64_t);
+extern struct rd *rd_gunzip(struct rd *, uint64_t, uint64_t *);
 extern ssize_t rd_read(struct rd *, void *, size_t);
 extern size_t rd_peek(struct rd *, const unsigned char **);
-extern int rd_slurp(struct rd *, uint64_t, struct buf *);
+extern int rd_spool(struct rd *, uint64_t);
+extern int rd_tmpfd(void);
+extern void rd_fail_budget(struct rd *, uint64_t);
 extern const char *rd_error(const struct rd *);
 extern void rd_fail(struct rd *, const char *,...)
 	__attribute__((format(printf, 2, 3)));

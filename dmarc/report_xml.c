@@ -34,8 +34,11 @@
 /*	than expat's own (windows-1252) is mapped with iconv(3).
 /*
 /*	Entity expansion is off: a DOCTYPE or entity declaration refuses
-/*	the report. Elements nest at most DEPTH_MAX deep and one text
-/*	value holds at most TEXT_MAX bytes.
+/*	the report. Elements nest at most DEPTH_MAX deep, one text
+/*	value holds at most TEXT_MAX bytes, and one markup token (a tag
+/*	with its attributes, a comment, a processing instruction) is at
+/*	most TOKEN_MAX bytes long: expat keeps an unfinished token in
+/*	memory whole, so a longer one is refused rather than buffered.
 /*
 /*	dmarc_xml_feed() parses one more chunk; dmarc_xml_finish() says
 /*	the input has ended. dmarc_xml_done() is true once </feedback>
@@ -66,6 +69,7 @@
 
 #define DEPTH_MAX	64		/* element nesting */
 #define TEXT_MAX	(64 * 1024)	/* bytes of one text value */
+#define TOKEN_MAX	(1024 * 1024)	/* bytes of one unfinished token */
 
 struct dmarc_xml {
 	XML_Parser xp;
@@ -84,6 +88,7 @@ struct dmarc_xml {
 	int     done;			/* </feedback> read */
 	int     status;			/* DMARC_XML_OK, REFUSED or the sink's */
 	long    rows;
+	long long fed;			/* bytes given to expat */
 	struct buf error;
 };
 
@@ -522,9 +527,16 @@ xml_parse(struct dmarc_xml *x, const char *data, size_t len, int final)
 		return (x->status);
 	if (len > (size_t) INT_MAX / 2)
 		log_panic("dmarc_xml_feed: chunk of %zu bytes", len);
+	x->fed += (long long) len;
 	if (XML_Parse(x->xp, data, (int) len, final) == XML_STATUS_ERROR
 	    && !x->done && x->status == DMARC_XML_OK)
 		xml_failed(x, final);
+	else if (!final && !x->done && x->status == DMARC_XML_OK
+		 && XML_GetCurrentByteIndex(x->xp) >= 0
+		 && x->fed - (long long) XML_GetCurrentByteIndex(x->xp) > TOKEN_MAX)
+		refuse(x, "a tag, comment or processing instruction that starts "
+		       "at line %d is longer than %d bytes: refused, since no "
+		       "real report has one", line(x), TOKEN_MAX);
 	return (x->status);
 }
 

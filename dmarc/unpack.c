@@ -14,8 +14,12 @@
 /* DESCRIPTION
 /*	unpack_path() reads a file, a folder (every file beneath it, in
 /*	name order; a Maildir's cur/ and new/, never its tmp/) or, for
-/*	"-", standard input (spooled to an unlinked temporary file when
-/*	it is a pipe, since archives and mail boxes need to seek). Each
+/*	"-", standard input. XML and gzip are read as they stream, with
+/*	no size limit for XML (the parser's memory does not grow with the
+/*	input); archives and mail that arrive as a stream (standard input
+/*	from a pipe, gzip output, a zip entry) are spooled to an unlinked
+/*	temporary file first, at most ops->max_bytes, since they need to
+/*	seek. Each
 /*	XML document found is handed to ops->report with a label that
 /*	says where it was: "FILE", "FILE!ENTRY" inside a zip archive,
 /*	"FILE (message N, PART)" inside mail.
@@ -24,7 +28,10 @@
 /*	zip, XML (after a byte order mark), an mbox ("From "), a mail
 /*	message (a header field first), JSON (an SMTP TLS report). gzip
 /*	inside gzip or zip is unwrapped again, at most UNPACK_DEPTH_MAX
-/*	levels deep.
+/*	levels deep. Everything inflated from one input file (one message
+/*	of an mbox) counts against one budget of ops->max_bytes, so that
+/*	an archive whose entries share their compressed data (overlapping
+/*	zip entries) or a message of many bombs cannot multiply it.
 /*
 /*	unpack_rd() sorts one reader. Inside mail (IN_MAIL), parts that
 /*	are neither archives nor XML naming <feedback> are skipped
@@ -138,7 +145,7 @@ unpack_rd(const struct unpack_ops *ops, const char *label, struct rd *r,
 		ops->refuse(ops->ctx, label, "empty input: no report in it");
 		break;
 	case K_GZIP:
-		g = rd_gunzip(r, ops->max_bytes);
+		g = rd_gunzip(r, ops->max_bytes, ops->inflated);
 		handled = unpack_rd(ops, label, g, depth + 1, in_mail);
 		rd_close(g);
 		return (handled);
@@ -164,52 +171,17 @@ unpack_rd(const struct unpack_ops *ops, const char *label, struct rd *r,
 	return (1);
 }
 
-/* unpack_fd - sort an open file */
+/* unpack_fd - sort an open file, or standard input, with a new budget */
 
 static void
 unpack_fd(const struct unpack_ops *ops, const char *label, int fd, int depth)
 {
 	struct rd *r = rd_fd(fd);
 
+	if (ops->inflated)
+		*ops->inflated = 0;
 	(void) unpack_rd(ops, label, r, depth, 0);
 	rd_close(r);
-}
-
-/* unpack_stdin - standard input, spooled to a file when not one */
-
-static void
-unpack_stdin(const struct unpack_ops *ops)
-{
-	struct rd *in = rd_fd(0);
-	FILE   *tmp;
-	char    chunk[64 * 1024];
-	ssize_t n;
-	uint64_t total = 0;
-
-	if (in->fd >= 0) {
-		(void) unpack_rd(ops, "-", in, 0, 0);
-		rd_close(in);
-		return;
-	}
-	if ((tmp = tmpfile()) == NULL) {
-		ops->refuse(ops->ctx, "-", "cannot make a temporary file for "
-			    "standard input: check TMPDIR");
-		rd_close(in);
-		return;
-	}
-	while ((n = rd_read(in, chunk, sizeof(chunk))) > 0
-	       && (total += (uint64_t) n) <= ops->max_bytes)
-		if (fwrite(chunk, 1, (size_t) n, tmp) != (size_t) n)
-			break;
-	if (n < 0 || total > ops->max_bytes || fflush(tmp) != 0 || ferror(tmp))
-		ops->refuse(ops->ctx, "-", n < 0 ? rd_error(in) : total > ops->max_bytes ?
-			    "standard input is larger than the size limit "
-			    "(see --max-size)" : "cannot spool standard input to "
-			    "a temporary file: check TMPDIR and its free space");
-	else if (lseek(fileno(tmp), 0, SEEK_SET) == 0)
-		unpack_fd(ops, "-", fileno(tmp), 0);
-	(void) fclose(tmp);
-	rd_close(in);
 }
 
 static void unpack_path_at(const struct unpack_ops *, const char *, int);
@@ -270,7 +242,7 @@ unpack_path_at(const struct unpack_ops *ops, const char *path, int depth)
 	int     fd;
 
 	if (strcmp(path, "-") == 0) {
-		unpack_stdin(ops);
+		unpack_fd(ops, "-", 0, 0);
 		return;
 	}
 	if (stat(path, &st) < 0) {

@@ -29,6 +29,9 @@ struct unpack_ops {
 	void    (*refuse) (void *, const char *, const char *);
 	void   *ctx;
 	uint64_t max_bytes;		/* of one decompressed document */
+	/* Bytes inflated so far from one file, archive or message (the
+	 * budget all its documents share, also max_bytes); NULL: none. */
+	uint64_t *inflated;
 };
 
 extern void unpack_path(const struct unpack_ops *, const char *);

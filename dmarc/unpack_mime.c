@@ -21,7 +21,12 @@
 /*	goes to ops->failure with the message that holds it.
 /*
 /*	Labels name the message in an mbox ("FILE (message N)") and the
-/*	part by its file name or its type.
+/*	part by its file name or its type. Names are only labels: nothing
+/*	is written under them. A message that arrives as a stream (gzip
+/*	output, a zip entry) is spooled to a temporary file first, at most
+/*	ops->max_bytes; each decoded part goes to a temporary file of its
+/*	own, so that neither costs memory as it grows. Each message of an
+/*	mbox file starts a new decompression budget (ops->inflated).
 /* DIAGNOSTICS
 /*	A message in which no report was found is refused, naming the
 /*	types of its parts.
@@ -68,6 +73,32 @@ part_bytes(GMimePart *part, GByteArray **bytes)
 	return (mem);
 }
 
+/* part_file - a part's decoded content in a temporary file; -1: none */
+
+static int
+part_file(GMimePart *part)
+{
+	GMimeDataWrapper *dw = g_mime_part_get_content(part);
+	GMimeStream *fs;
+	int     fd, fd2, ok;
+
+	if (dw == NULL || (fd = rd_tmpfd()) < 0)
+		return (-1);
+	if ((fd2 = dup(fd)) < 0) {
+		(void) close(fd);
+		return (-1);
+	}
+	fs = g_mime_stream_fs_new(fd2);
+	/* An fs stream writes through: no flush (it would fsync). */
+	ok = g_mime_data_wrapper_write_to_stream(dw, fs) >= 0;
+	g_object_unref(fs);
+	if (!ok || lseek(fd, 0, SEEK_SET) != 0) {
+		(void) close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
 /* failure_part - hand a failure report on, with its message's origin */
 
 static void
@@ -100,21 +131,25 @@ walk_part(struct walk *w, GMimePart *part, int depth)
 	GByteArray *bytes;
 	GMimeStream *mem;
 	struct rd *r;
+	int     fd;
 
 	buf_printf(&w->types, "%s%s", w->types.len ? ", " : "", type);
 	buf_printf(&label, "%s (%s)", w->label, fname && *fname ? fname : type);
-	if ((mem = part_bytes(part, &bytes)) != NULL) {
-		if (g_mime_content_type_is_type(ct, "message", "feedback-report")) {
-			if (w->ops->failure) {
-				failure_part(w, (const char *) bytes->data, bytes->len);
-				w->found++;
-			}
-		} else {
-			r = rd_mem(bytes->data, bytes->len);
-			w->found += unpack_rd(w->ops, label.data, r, depth + 1, 1);
-			rd_close(r);
+	if (g_mime_content_type_is_type(ct, "message", "feedback-report")) {
+		if (w->ops->failure && (mem = part_bytes(part, &bytes)) != NULL) {
+			failure_part(w, (const char *) bytes->data, bytes->len);
+			w->found++;
+			g_object_unref(mem);
 		}
-		g_object_unref(mem);
+	} else if ((fd = part_file(part)) >= 0) {
+		r = rd_fd(fd);
+		w->found += unpack_rd(w->ops, label.data, r, depth + 1, 1);
+		rd_close(r);
+		(void) close(fd);
+	} else {
+		w->ops->refuse(w->ops->ctx, label.data, "cannot decode this part "
+			       "to a temporary file: check TMPDIR and its free space");
+		w->found++;
 	}
 	g_free(type);
 	buf_free(&label);
@@ -166,7 +201,7 @@ walk_message(const struct unpack_ops *ops, const char *label,
 /* mail_stream - a GMime stream over R's bytes; SPOOL may hold them */
 
 static GMimeStream *
-mail_stream(const struct unpack_ops *ops, struct rd *r, struct buf *spool)
+mail_stream(const struct unpack_ops *ops, struct rd *r)
 {
 	int     fd;
 
@@ -175,9 +210,9 @@ mail_stream(const struct unpack_ops *ops, struct rd *r, struct buf *spool)
 	if (r->mem)
 		return (g_mime_stream_mem_new_with_buffer((const char *) r->mem,
 							  r->memlen));
-	if (rd_slurp(r, ops->max_bytes, spool) < 0)
+	if ((fd = rd_spool(r, ops->max_bytes)) < 0)
 		return (NULL);
-	return (g_mime_stream_mem_new_with_buffer(spool->data, spool->len));
+	return (g_mime_stream_fs_new(fd));
 }
 
 /* unpack_mail - one message, or every message of an mbox */
@@ -186,7 +221,7 @@ void
 unpack_mail(const struct unpack_ops *ops, const char *label, struct rd *r,
 	    int mbox, int depth)
 {
-	struct buf spool = BUF_INIT, sub = BUF_INIT;
+	struct buf sub = BUF_INIT;
 	GMimeStream *stream;
 	GMimeParser *parser;
 	GMimeMessage *msg;
@@ -196,9 +231,8 @@ unpack_mail(const struct unpack_ops *ops, const char *label, struct rd *r,
 		g_mime_init();
 		mime_ready = 1;
 	}
-	if ((stream = mail_stream(ops, r, &spool)) == NULL) {
+	if ((stream = mail_stream(ops, r)) == NULL) {
 		ops->refuse(ops->ctx, label, rd_error(r));
-		buf_free(&spool);
 		return;
 	}
 	parser = g_mime_parser_new_with_stream(stream);
@@ -211,6 +245,8 @@ unpack_mail(const struct unpack_ops *ops, const char *label, struct rd *r,
 			buf_printf(&sub, "%s (message %d)", label, n);
 		else
 			buf_puts(&sub, label);
+		if (mbox && depth == 0 && ops->inflated)
+			*ops->inflated = 0;	/* a file of messages */
 		walk_message(ops, sub.data, msg, depth + 1);
 		g_object_unref(msg);
 		if (!mbox)
@@ -221,7 +257,6 @@ unpack_mail(const struct unpack_ops *ops, const char *label, struct rd *r,
 			    "not a readable mail message");
 	g_object_unref(parser);
 	g_object_unref(stream);
-	buf_free(&spool);
 	buf_free(&sub);
 }
 

@@ -16,9 +16,12 @@
 /*	("FILE!NAME", "FILE!(entry N)" for an empty name): nothing is
 /*	written to disk, so names with "../" do no harm.
 /*
-/*	An archive read from a stream (a mail attachment is already in
-/*	memory; gzip output is not) is read into memory first, up to
-/*	ops->max_bytes.
+/*	An archive read from a stream (gzip output, a zip entry) is
+/*	spooled to a temporary file first, up to ops->max_bytes; one in
+/*	memory (rd_mem()) is read where it is. What the entries inflate to
+/*	counts against the budget of the input (ops->inflated), so
+/*	entries that share compressed data (the "overlapping" zip bomb)
+/*	cannot multiply it.
 /* DIAGNOSTICS
 /*	An archive that cannot be opened, an empty one, an entry that
 /*	cannot be read (encrypted, corrupt) or that inflates beyond
@@ -40,6 +43,7 @@
 struct zentry {
 	zip_file_t *zf;
 	uint64_t limit;
+	uint64_t *spent;		/* the input's budget, or NULL */
 };
 
 /* zentry_fill - read an entry, at most LIMIT bytes */
@@ -54,10 +58,16 @@ zentry_fill(struct rd *r, void *buf, size_t len)
 		rd_fail(r, "cannot read the zip entry: %s", zip_file_strerror(z->zf));
 		return (-1);
 	}
+	if (z->spent)
+		*z->spent += (uint64_t) n;
 	if (r->total + (uint64_t) n > z->limit) {
 		rd_fail(r, "more than %llu bytes after decompression: refused as "
 			"a possible decompression bomb (raise the limit with "
 			"--max-size)", (unsigned long long) z->limit);
+		return (-1);
+	}
+	if (z->spent && *z->spent > z->limit) {
+		rd_fail_budget(r, z->limit);
 		return (-1);
 	}
 	return ((ssize_t) n);
@@ -77,16 +87,20 @@ zentry_close(struct rd *r)
 /* zip_from - open the archive R points at; NULL with WHY set */
 
 static zip_t *
-zip_from(const struct unpack_ops *ops, struct rd *r, struct buf *spool,
-	 struct buf *why)
+zip_from(const struct unpack_ops *ops, struct rd *r, struct buf *why)
 {
 	zip_error_t zerr;
 	zip_source_t *src;
 	zip_t  *za;
 	int     code, fd;
 
-	if (r->fd >= 0) {
-		if ((fd = dup(r->fd)) < 0 || (za = zip_fdopen(fd, 0, &code)) == NULL) {
+	if (r->fd >= 0 || r->mem == NULL) {
+		fd = r->fd >= 0 ? dup(r->fd) : rd_spool(r, ops->max_bytes);
+		if (fd < 0 && r->fd < 0) {
+			buf_printf(why, "%s", rd_error(r));
+			return (NULL);
+		}
+		if (fd < 0 || (za = zip_fdopen(fd, 0, &code)) == NULL) {
 			if (fd >= 0)
 				(void) close(fd);
 			zip_error_init_with_code(&zerr, fd < 0 ? ZIP_ER_OPEN : code);
@@ -97,13 +111,8 @@ zip_from(const struct unpack_ops *ops, struct rd *r, struct buf *spool,
 		}
 		return (za);
 	}
-	if (r->mem == NULL && rd_slurp(r, ops->max_bytes, spool) < 0) {
-		buf_printf(why, "%s", rd_error(r));
-		return (NULL);
-	}
 	zip_error_init(&zerr);
-	src = zip_source_buffer_create(r->mem ? (const void *) r->mem : spool->data,
-				       r->mem ? r->memlen : spool->len, 0, &zerr);
+	src = zip_source_buffer_create(r->mem, r->memlen, 0, &zerr);
 	if (src == NULL || (za = zip_open_from_source(src, ZIP_RDONLY, &zerr)) == NULL) {
 		buf_printf(why, "not a readable zip archive: %s",
 			   zip_error_strerror(&zerr));
@@ -149,6 +158,7 @@ zip_entry(const struct unpack_ops *ops, const char *label, zip_t *za,
 		return (1);
 	}
 	z->limit = ops->max_bytes;
+	z->spent = ops->inflated;
 	r = rd_new();
 	r->fill = zentry_fill;
 	r->close = zentry_close;
@@ -165,12 +175,12 @@ void
 unpack_zip(const struct unpack_ops *ops, const char *label, struct rd *r,
 	   int depth)
 {
-	struct buf spool = BUF_INIT, why = BUF_INIT;
+	struct buf why = BUF_INIT;
 	zip_t  *za;
 	zip_int64_t n, i;
 	int     files = 0;
 
-	if ((za = zip_from(ops, r, &spool, &why)) == NULL) {
+	if ((za = zip_from(ops, r, &why)) == NULL) {
 		ops->refuse(ops->ctx, label, why.data);
 	} else {
 		n = zip_get_num_entries(za, 0);
@@ -180,6 +190,5 @@ unpack_zip(const struct unpack_ops *ops, const char *label, struct rd *r,
 			ops->refuse(ops->ctx, label, "empty zip archive: no file in it");
 		zip_discard(za);
 	}
-	buf_free(&spool);
 	buf_free(&why);
 }
