@@ -10,7 +10,9 @@
 #        Cyrus SASL's sasldb tools (SMTP AUTH in the relay tests), the Perl
 #        modules swaks needs for IPv6 and STARTTLS, Chromium (renders
 #        the HTML DMARC report headless), clang with libFuzzer and the
-#        sanitizer runtimes (fuzz/run.sh, tests/sanitize.sh).
+#        sanitizer runtimes (fuzz/run.sh, tests/sanitize.sh), systemd's
+#        systemd-analyze and util-linux's setpriv (the unit's sandbox,
+#        tests/hardening/test-systemd.sh).
 # demo:  the same as test.
 # bench: test plus perf (linux-perf), for bench/run.sh.
 # Must run as root on a Debian-based system; it runs apt-get update first.
@@ -28,7 +30,7 @@ test_pkgs="postfix swaks opendkim opendkim-tools miltertest python3
 	knot knot-dnsutils sasl2-bin libsasl2-modules
 	libio-socket-inet6-perl libnet-ssleay-perl
 	sqlite3 zip time postgresql prometheus curl chromium
-	clang libclang-rt-14-dev"
+	clang libclang-rt-14-dev systemd util-linux"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps.sh: must run as root (it calls apt-get install)" >&2

@@ -14,6 +14,8 @@
 /*
 /*	EVP_PKEY *key_read_file(const char *path, uid_t owner,
 /*			int require_safe, struct buf *why);
+/*
+/*	void	keyring_pin_owner(uid_t uid);
 /* DESCRIPTION
 /*	keyring_load() reads the private key of every selector of the
 /*	policy, once: OpenSSL 3 takes about as long to decode a key as
@@ -25,8 +27,14 @@
 /*	With the policy's require_safe_keys, a key file must be a regular
 /*	file that belongs to the user signet-milter runs as (the policy's
 /*	user, or the current one when none is set) and that neither group
-/*	nor others may read or write. The bytes read
-/*	are wiped before the buffer is freed.
+/*	nor others may read or write. Without it, such a key is used
+/*	with a warning. The bytes read are wiped before the buffer is
+/*	freed.
+/*
+/*	keyring_pin_owner() fixes the user the keys must belong to for
+/*	every later keyring_load(), whatever the policy's user: a daemon
+/*	that has become its user (and perhaps entered a chroot without
+/*	the user database) calls it with its own uid.
 /*
 /*	keyring_find() returns the decoded key of a selector of the
 /*	policy the ring was loaded for.
@@ -180,6 +188,45 @@ key_read_file(const char *path, uid_t owner, int require_safe, struct buf *why)
 	return (key);
 }
 
+/* key_consistent - does a signature made with the key verify */
+
+static int
+key_consistent(const struct policy_selector *sel, EVP_PKEY *key,
+	           struct buf *why)
+{
+	static const unsigned char msg[] = "signet key check";
+	const EVP_MD *md = EVP_PKEY_is_a(key, "ED25519") ? NULL : EVP_sha256();
+	size_t  len = (size_t) EVP_PKEY_get_size(key);
+	unsigned char *sig = xmalloc(len);
+	EVP_MD_CTX *ctx;
+	int     ok;
+
+	/*
+	 * A damaged RSA key can still decode, and then signs with values
+	 * that no receiver verifies. One signature checked against the
+	 * key's public half finds that, for the cost of a verification.
+	 */
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		log_fatal("out of memory checking %s", sel->key_path);
+	ok = EVP_DigestSignInit(ctx, NULL, md, NULL, key) == 1
+		&& EVP_DigestSign(ctx, sig, &len, msg, sizeof(msg) - 1) == 1;
+	EVP_MD_CTX_free(ctx);
+	if (ok) {
+		if ((ctx = EVP_MD_CTX_new()) == NULL)
+			log_fatal("out of memory checking %s", sel->key_path);
+		ok = EVP_DigestVerifyInit(ctx, NULL, md, NULL, key) == 1
+			&& EVP_DigestVerify(ctx, sig, len, msg, sizeof(msg) - 1) == 1;
+		EVP_MD_CTX_free(ctx);
+	}
+	free(sig);
+	ERR_clear_error();
+	if (!ok)
+		buf_printf(why, "key file %s holds a damaged private key: a "
+			   "signature made with it does not verify; restore it "
+			   "from a backup or generate a new key", sel->key_path);
+	return (ok ? 0 : -1);
+}
+
 /* key_check - does the key fit the selector's algorithm */
 
 static int
@@ -208,7 +255,7 @@ key_check(const struct policy_selector *sel, EVP_PKEY *key, int *bits,
 			   sel->key_path, *bits);
 		return (-1);
 	}
-	return (0);
+	return (key_consistent(sel, key, why));
 }
 
 /* key_warm - sign once: proves the key works, does first-use setup */
@@ -235,6 +282,18 @@ key_warm(const struct policy_selector *sel, EVP_PKEY *key, struct buf *why)
 	return (ret);
 }
 
+static uid_t pinned_owner;
+static int owner_pinned;
+
+/* keyring_pin_owner - the keys belong to this user from now on */
+
+void
+keyring_pin_owner(uid_t uid)
+{
+	pinned_owner = uid;
+	owner_pinned = 1;
+}
+
 /* key_owner - the user the keys must belong to */
 
 static int
@@ -243,6 +302,10 @@ key_owner(const struct policy *policy, uid_t *owner, struct diag *d)
 	struct passwd *pw;
 
 	*owner = geteuid();
+	if (owner_pinned) {
+		*owner = pinned_owner;
+		return (0);
+	}
 	if (policy->user == NULL)
 		return (0);
 	if ((pw = getpwnam(policy->user)) == NULL) {
@@ -253,6 +316,22 @@ key_owner(const struct policy *policy, uid_t *owner, struct diag *d)
 	}
 	*owner = pw->pw_uid;
 	return (0);
+}
+
+/* unsafe_warn - with require_safe_keys off, say what it lets through */
+
+static void
+unsafe_warn(const struct policy *policy, const struct policy_selector *sel,
+	    uid_t owner, struct diag *d)
+{
+	struct buf why = BUF_INIT;
+	struct stat st;
+
+	if (stat(sel->key_path, &st) == 0
+	    && check_safe(sel->key_path, &st, owner, &why) < 0)
+		diag_warn(d, policy->path, sel->key_pos.line, sel->key_pos.col,
+			  "%s (used anyway: require_safe_keys is off)", why.data);
+	buf_free(&why);
 }
 
 /* keyring_load - read, check and decode every key of the policy */
@@ -290,6 +369,8 @@ keyring_load(const struct policy *policy, struct diag *d)
 			if (e->key == NULL)
 				diag_error(d, policy->path, e->sel->key_pos.line,
 					   e->sel->key_pos.col, "%s", why.data);
+			else if (!policy->require_safe_keys)
+				unsafe_warn(policy, e->sel, owner, d);
 			else if (e->bits < 2048 && e->sel->alg == ALG_RSA_SHA256)
 				diag_warn(d, policy->path, e->sel->key_pos.line,
 					  e->sel->key_pos.col, "%s is an RSA key of "

@@ -25,5 +25,6 @@ extern struct keyring *keyring_free(struct keyring *);
 extern EVP_PKEY *keyring_find(const struct keyring *,
 			              const struct policy_selector *);
 extern EVP_PKEY *key_read_file(const char *, uid_t, int, struct buf *);
+extern void keyring_pin_owner(uid_t);
 
 #endif

@@ -12,8 +12,10 @@
 /*	INPUT_MAIL_FILTER).
 /*
 /*	At start it reads the policy and decodes every key, binds the
-/*	socket, and then gives up root for the configured user. It never
-/*	reads a key or the policy on the per-message path.
+/*	socket (unix sockets: socket_mode, socket_group), enters the
+/*	policy's chroot if it has one, and then gives up root for the
+/*	configured user (privs(3)). It never reads a key or the policy on
+/*	the per-message path.
 /*
 /*	Options:
 /*	-c config  the policy file (default /etc/signet/signet.yaml)
@@ -27,6 +29,12 @@
 /*	that does not load is refused with the reason logged, and the old
 /*	one keeps running. Messages in progress finish on the snapshot
 /*	they started with. (libmilter owns SIGHUP, SIGINT and SIGTERM.)
+/*	A reload applies the counters' retention and on_error and moves
+/*	the metrics listener; a changed counters store or synchronous
+/*	mode is logged as needing a restart, and the store in use stays.
+/*	In a chroot, a reload reads the policy and keys at the same paths
+/*	inside it, and is refused, with the reason logged, when the
+/*	policy file is not there.
 /*
 /*	SIGTERM and SIGINT stop accepting connections, let messages in
 /*	progress finish (up to 30 seconds), and exit.
@@ -46,9 +54,7 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +69,7 @@
 #include "metrics.h"
 #include "metrics_http.h"
 #include "milter.h"
+#include "privs.h"
 #include "snapshot.h"
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/signet/signet.yaml"
@@ -100,47 +107,6 @@ load(void)
 	return (snap);
 }
 
-/* lookup_user - uid and gid of the configured user and group */
-
-static void
-lookup_user(const struct policy *p, uid_t *uid, gid_t *gid)
-{
-	struct passwd *pw;
-	struct group *gr;
-
-	if ((pw = getpwnam(p->user)) == NULL)
-		log_fatal("%s: user \"%s\" does not exist; create it "
-			  "(useradd --system %s) or change user:",
-			  p->path, p->user, p->user);
-	*uid = pw->pw_uid;
-	*gid = pw->pw_gid;
-	if (p->group != NULL) {
-		if ((gr = getgrnam(p->group)) == NULL)
-			log_fatal("%s: group \"%s\" does not exist; create it "
-				  "or change group:", p->path, p->group);
-		*gid = gr->gr_gid;
-	}
-}
-
-/* drop_privileges - become the configured user for good */
-
-static void
-drop_privileges(const struct policy *p, uid_t uid, gid_t gid)
-{
-	if (p->user == NULL)
-		return;
-	if (geteuid() != 0) {
-		if (geteuid() != uid)
-			log_fatal("cannot become user %s: not started as root",
-				  p->user);
-		return;
-	}
-	if (setgroups(1, &gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
-		log_fatal("cannot become user %s: %m", p->user);
-	if (setuid(0) == 0)
-		log_fatal("could become root again after dropping to %s", p->user);
-}
-
 /* socket_path - the file of a unix: or local: socket, or NULL */
 
 static const char *
@@ -158,7 +124,7 @@ socket_path(const char *conn)
 /* open_socket - bind the listening socket before giving up root */
 
 static void
-open_socket(const char *conn, uid_t uid, gid_t gid, int chown_it)
+open_socket(const char *conn, const struct policy *p, uid_t uid, gid_t gid)
 {
 	const char *path = socket_path(conn);
 	mode_t  old;
@@ -171,8 +137,8 @@ open_socket(const char *conn, uid_t uid, gid_t gid, int chown_it)
 		log_fatal("cannot listen on %s: %m; check the path or address, "
 			  "and that no other process uses it", conn);
 	(void) umask(old);
-	if (path != NULL && chown_it && chown(path, uid, gid) < 0)
-		log_fatal("cannot give socket %s to the signet user: %m", path);
+	if (path != NULL)
+		privs_socket(path, p, uid, gid);
 }
 
 /* write_pidfile - record our process id */
@@ -232,18 +198,37 @@ reload_thread(void *arg)
 		if (sigwait(set, &sig) != 0)
 			continue;
 		log_info("reloading %s", config_path);
+		if (!privs_reload_ok(config_path)) {
+			metrics_reload(0);
+			continue;
+		}
 		if ((snap = load()) == NULL) {
 			log_error("reload refused: %s has errors (above); the "
 				  "previous policy stays in force", config_path);
 			metrics_reload(0);
 			continue;
 		}
+		count_reload(snap->policy);
+		metrics_http_reload(snap->policy->metrics.listen);
 		snapshot_install(snap);
 		metrics_reload(1);
 		log_info("reloaded %s: policy generation %lu", config_path,
 			 snap->generation);
 	}
 	return (NULL);
+}
+
+/* block_reload - an early SIGUSR1 waits for the reload thread */
+
+static void
+block_reload(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		log_fatal("cannot block SIGUSR1");
 }
 
 /* start_reloader - SIGUSR1 goes to one thread, blocked in all others */
@@ -312,6 +297,7 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
+	block_reload();
 	log_open("signet-milter", LOG_TO_STDERR, 0);
 	if (canon_init() < 0)
 		log_fatal("OpenSSL provides no SHA-256: check the OpenSSL installation");
@@ -323,9 +309,10 @@ main(int argc, char **argv)
 	uid = geteuid();
 	gid = getegid();
 	if (p->user != NULL)
-		lookup_user(p, &uid, &gid);
+		privs_user(p, &uid, &gid);
 	if (test_only) {
 		printf("%s: ok\n", config_path);
+		snap = snapshot_release(snap);
 		return (0);
 	}
 	snapshot_install(snap);
@@ -336,12 +323,11 @@ main(int argc, char **argv)
 
 	if (smfi_register(milter_desc) != MI_SUCCESS)
 		log_fatal("smfi_register failed");
-	open_socket(sock ? sock : p->socket, uid, gid,
-		    p->user != NULL && geteuid() == 0);
+	open_socket(sock ? sock : p->socket, p, uid, gid);
 	if (!foreground)
 		daemonize();
 	write_pidfile(p->pidfile);
-	drop_privileges(p, uid, gid);
+	privs_enter(p, config_path, uid, gid);
 	count_open(p);
 	metrics_http_start(p->metrics.listen);
 	start_reloader();

@@ -466,7 +466,8 @@ it_socket_ready() {
 }
 
 # it_milter_start - start signet-milter -f -c CONFIG [ARGS...] in the
-# background, logging to $IT_MILTER_LOG, and wait for its socket; sets
+# background, logging to $IT_MILTER_LOG, and wait for its socket (up to
+# $IT_MILTER_WAIT seconds, default 10); sets
 # IT_MILTER_PID and IT_MILTER_SOCKET
 # (taken from the config's socket: line, or from -p in ARGS)
 it_milter_start() {
@@ -483,7 +484,7 @@ it_milter_start() {
 	"$SIGNET_MILTER" -f -c "$cfg" "$@" >>"$IT_MILTER_LOG" 2>&1 &
 	IT_MILTER_PID=$!
 	IT_MILTER_SOCKET=$sock
-	for i in $(seq 100); do
+	for i in $(seq $((${IT_MILTER_WAIT:-10} * 10))); do
 		if ! kill -0 "$IT_MILTER_PID" 2>/dev/null; then
 			wait "$IT_MILTER_PID" || true
 			IT_MILTER_PID=
@@ -500,7 +501,7 @@ it_milter_start() {
 		fi
 		sleep 0.1
 	done
-	it_die "signet-milter socket $sock not ready after 10 s"
+	it_die "signet-milter socket $sock not ready after ${IT_MILTER_WAIT:-10} s"
 }
 
 # it_milter_reload - ask the milter to reload its config (SIGUSR1)

@@ -269,7 +269,7 @@ case_unmanaged_accepted_after_reload() {
 	it_milter_reload
 	local i
 	for i in $(seq 50); do
-		new_log | grep -q 'reload' && break
+		new_log | grep -qE 'reloaded|reload refused' && break
 		sleep 0.1
 	done
 	send "Someone <someone@elsewhere.example>" someone@elsewhere.example 127.0.0.2
