@@ -7,7 +7,8 @@
 /*	#include "keywatch.h"
 /*
 /*	struct keywatch *keywatch_create(const struct policy *p,
-/*			const struct keyring *keys, struct diag *d);
+/*			const struct keyring *keys, struct keywatch *prev,
+/*			struct diag *d);
 /*	struct keywatch *keywatch_free(struct keywatch *w);
 /*	size_t	keywatch_select(struct keywatch *w,
 /*			const struct policy_domain *dom, size_t *idx,
@@ -41,6 +42,11 @@
 /*
 /*	keywatch_create() reads the states and makes the first lookups
 /*	at once, so that a snapshot is installed with its plan ready.
+/*	With prev (the key watch of the snapshot in force, at a reload),
+/*	a selector of the same domain and name with the same key starts
+/*	with the verdict prev last had of its record, published and
+/*	matching: a reload while DNS does not answer keeps signing with
+/*	the keys that signed before it.
 /*	It writes nothing, and closes the resolver it used (signet-milter
 /*	may fork after it); the thread opens its own.
 /*
@@ -76,6 +82,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 /* Utility library. */
@@ -212,6 +219,16 @@ kw_verdict(const struct keycheck *kc, enum severity sev,
 	return (KW_DNS_BAD);
 }
 
+/* kw_set_dns - change a selector's verdict (read by a reload's kw_inherit) */
+
+static void
+kw_set_dns(struct keywatch *w, struct kw_sel *s, enum kw_dns v)
+{
+	(void) pthread_mutex_lock(&w->lock);
+	s->dns = v;
+	(void) pthread_mutex_unlock(&w->lock);
+}
+
 /* kw_lookup - look up one selector's record, log what changed */
 
 static void
@@ -232,7 +249,7 @@ kw_lookup(struct keywatch *w, struct kw_sel *s)
 			 "the last answer stands" : "it is not used until then",
 			 KW_RETRY);
 		if (s->dns == KW_DNS_NONE)
-			s->dns = KW_DNS_UNKNOWN;
+			kw_set_dns(w, s, KW_DNS_UNKNOWN);
 	} else {
 		if (v == KW_DNS_BAD && s->ks.state == KS_PENDING
 		    && (s->dns != KW_DNS_BAD || strcmp(s->why, why.data) != 0))
@@ -245,7 +262,7 @@ kw_lookup(struct keywatch *w, struct kw_sel *s)
 		else if (v == KW_DNS_MATCH && s->dns != KW_DNS_MATCH)
 			log_info("keys: %s selector %s: record published and "
 				 "matching", s->dom->name, s->sel->name);
-		s->dns = v;
+		kw_set_dns(w, s, v);
 		free(s->why);
 		s->why = v == KW_DNS_BAD ? buf_steal(&why) : NULL;
 	}
@@ -267,7 +284,7 @@ kw_ask(struct keywatch *w, time_t now)
 	for (i = 0; i < w->nsel; i++) {
 		s = &w->sel[i];
 		if (!kw_needs_dns(w, s, now)) {
-			s->dns = KW_DNS_NONE;
+			kw_set_dns(w, s, KW_DNS_NONE);
 			continue;
 		}
 		if (w->dns == NULL
@@ -506,11 +523,38 @@ kw_check(struct keywatch *w, time_t now, int may_write)
 		w->next_check = now + w->p->keys.check_interval;
 }
 
+/* kw_inherit - a record prev saw published and matching, for the same key */
+
+static void
+kw_inherit(struct keywatch *w, struct keywatch *prev)
+{
+	struct kw_sel *s, *o;
+	size_t  i, j;
+
+	if (prev == NULL)
+		return;
+	(void) pthread_mutex_lock(&prev->lock);
+	for (i = 0; i < w->nsel; i++) {
+		s = &w->sel[i];
+		for (j = 0; j < prev->nsel; j++) {
+			o = &prev->sel[j];
+			if (o->dns == KW_DNS_MATCH && s->key && o->key
+			    && strcasecmp(s->dom->name, o->dom->name) == 0
+			    && strcmp(s->sel->name, o->sel->name) == 0
+			    && EVP_PKEY_eq(s->key, o->key) == 1) {
+				s->dns = KW_DNS_MATCH;
+				break;
+			}
+		}
+	}
+	(void) pthread_mutex_unlock(&prev->lock);
+}
+
 /* keywatch_create - the key watch of a new snapshot, first check done */
 
 struct keywatch *
 keywatch_create(const struct policy *p, const struct keyring *keys,
-		struct diag *d)
+		struct keywatch *prev, struct diag *d)
 {
 	struct keywatch *w = xcalloc(1, sizeof(*w));
 	struct buf err = BUF_INIT;
@@ -545,6 +589,7 @@ keywatch_create(const struct policy *p, const struct keyring *keys,
 	buf_free(&err);
 	if (bad > 0)
 		return (keywatch_free(w));
+	kw_inherit(w, prev);
 	kw_check(w, time(NULL), 0);
 	/* Resolver threads do not survive the daemon's fork: reopen later. */
 	w->dns = dns_close(w->dns);

@@ -13,7 +13,8 @@
 struct keywatch;
 
 extern struct keywatch *keywatch_create(const struct policy *,
-				        const struct keyring *, struct diag *);
+				        const struct keyring *, struct keywatch *,
+				        struct diag *);
 extern struct keywatch *keywatch_free(struct keywatch *);
 extern size_t keywatch_select(struct keywatch *, const struct policy_domain *,
 			              size_t *, size_t);

@@ -18,7 +18,8 @@
 /*	any fork), and its cache lasts as long as the snapshot.
 /*	Its key watch (keywatch(3)) reads the keys' states and makes its
 /*	first DNS checks there, so the snapshot comes with its signing
-/*	plan.
+/*	plan; what the snapshot in force knew of the same keys' records
+/*	stands where DNS does not answer.
 /*
 /*	snapshot_install() makes a loaded snapshot the current one. The
 /*	previous one is freed when the last message that pinned it ends.
@@ -71,6 +72,7 @@ snapshot_load(const char *path, struct diag *d)
 	struct policy *policy;
 	struct keyring *keys;
 	struct keywatch *watch;
+	struct snapshot *prev;
 
 	if ((policy = policy_load(path, d)) == NULL)
 		return (NULL);
@@ -78,7 +80,13 @@ snapshot_load(const char *path, struct diag *d)
 		policy_free(policy);
 		return (NULL);
 	}
-	if ((watch = keywatch_create(policy, keys, d)) == NULL) {
+	(void) pthread_mutex_lock(&snapshot_lock);
+	if ((prev = current) != NULL)
+		prev->refs++;
+	(void) pthread_mutex_unlock(&snapshot_lock);
+	watch = keywatch_create(policy, keys, prev ? prev->watch : NULL, d);
+	(void) snapshot_release(prev);
+	if (watch == NULL) {
 		keyring_free(keys);
 		policy_free(policy);
 		return (NULL);
