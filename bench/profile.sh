@@ -36,7 +36,7 @@ set -eu -o pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 msgs=${BENCH_PROF_MSGS:-4000}
-syscalls="poll read writev write futex clone3"
+syscalls="poll epoll_wait read writev write sendto futex clone3"
 
 bench_init profile
 bench_need perf linux-perf
@@ -127,7 +127,7 @@ case_run() {
 	bench_var "prof_${label//-/_}_cpu" "$st_cpu_clock"
 	bench_var "prof_${label//-/_}_cs" "$st_context_switches"
 	bench_var "prof_${label//-/_}_syscalls" "$st_syscalls"
-	rows="$rows| $label | $milter | $size | $conns | $per | $st_cpu_clock | $cost | $(bench_ratio "$st_cpu_clock" "$cost") | $st_context_switches | $st_syscalls | $st_sc_poll | $st_sc_read | $st_sc_writev | $st_sc_write | $st_sc_futex | $st_sc_clone3 |
+	rows="$rows| $label | $milter | $size | $conns | $per | $st_cpu_clock | $cost | $(bench_ratio "$st_cpu_clock" "$cost") | $st_context_switches | $st_syscalls | $st_sc_poll | $st_sc_epoll_wait | $st_sc_read | $st_sc_writev | $st_sc_write | $st_sc_sendto | $st_sc_futex | $st_sc_clone3 |
 "
 	local c=$st_cpu_clock k l m s o
 	k=$(share "$label" 'kernel')
@@ -172,8 +172,8 @@ bench_stop "$B_PID"
 
 echo "Per message, all threads of the milter, from perf stat (sign cost: RSA-2048 $rsa_us us, Ed25519 $ed_us us, measured alongside)."
 echo
-echo "| case | milter | size | conns | msgs/conn | CPU us | sign us | cpu/sign | context switches | syscalls | poll | read | writev | write | futex | threads created |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| case | milter | size | conns | msgs/conn | CPU us | sign us | cpu/sign | context switches | syscalls | poll | epoll_wait | read | writev | write | sendto | futex | threads created |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s' "$rows"
 echo
 echo "CPU us per message by where it is spent (perf record -e cpu-clock, share of samples):"
