@@ -19,9 +19,10 @@
 /*	root.
 /*
 /*	engine_start() starts a fixed set of worker threads. Each has its
-/*	own epoll set, takes the connections it accepts itself (the
-/*	listening socket is in every set, exclusively, so that one idle
-/*	worker wakes per connection) and keeps them: every packet is
+/*	own epoll set (a poll() array where there is no epoll), takes the
+/*	connections it accepts itself (the listening socket is in every
+/*	set, exclusively where epoll can, so that one idle worker wakes
+/*	per connection) and keeps them: every packet is
 /*	worked on by the thread that read it, with no hand-off. A
 /*	connection is non-blocking; one read takes what the MTA sent,
 /*	every complete packet in it runs (engine_proto(3)), and their
@@ -54,7 +55,11 @@
 
 #include "config.h"
 
+#ifdef HAVE_SYS_EPOLL_H
 #include <sys/epoll.h>
+#else
+#include <poll.h>
+#endif
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -81,6 +86,10 @@
 #define ENG_EVENTS		64
 #define ENG_WORKERS_MAX		256
 
+#ifndef CLOCK_MONOTONIC_COARSE
+#define CLOCK_MONOTONIC_COARSE	CLOCK_MONOTONIC
+#endif
+
 struct econn {
 	struct eng_ctx ctx;
 	int     fd;
@@ -95,11 +104,28 @@ struct econn {
 
 struct worker {
 	pthread_t tid;
+#ifdef HAVE_SYS_EPOLL_H
 	int     epfd;
+#else
+	struct pollfd *pfd;		/* the poll() set */
+	void  **ptr;			/* what each entry is for */
+	int     npfd;
+	int     maxpfd;
+#endif
+	int     listening;		/* the listening socket is in the set */
 	struct econn *conns;
 	char   *rbuf;			/* ENG_READ_SIZE + 1 */
 	time_t  swept;
 };
+
+struct ready {				/* one event from ev_wait() */
+	void   *ptr;
+	int     in;			/* readable, or closed, or an error */
+	int     out;			/* writable, or closed, or an error */
+};
+
+#define EV_IN	1
+#define EV_OUT	2
 
 static const struct eng_callbacks *callbacks;
 static struct worker *workers;
@@ -108,6 +134,7 @@ static int listen_fd = -1;
 static char *listen_path;		/* unix socket file to remove */
 static volatile int draining;
 static volatile int stopping;
+static int detached;			/* workers that let go of listen_fd */
 static pthread_mutex_t count_lock = PTHREAD_MUTEX_INITIALIZER;
 static int nconns;
 static char listen_mark;		/* epoll data of the listening socket */
@@ -130,6 +157,173 @@ now(void)
 	(void) clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (ts.tv_sec);
 }
+
+#ifdef HAVE_SYS_EPOLL_H
+
+/* ev_init - a worker's empty event set */
+
+static void
+ev_init(struct worker *w)
+{
+	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		log_fatal("epoll_create1: %m");
+}
+
+/* ev_set - watch fd for EV_IN or EV_OUT (op: EPOLL_CTL_ADD or _MOD) */
+
+static int
+ev_set(struct worker *w, int op, int fd, void *ptr, int what, int excl)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = what == EV_OUT ? EPOLLOUT : EPOLLIN;
+#ifdef EPOLLEXCLUSIVE
+	if (excl)
+		ev.events |= EPOLLEXCLUSIVE;
+#endif
+	ev.data.ptr = ptr;
+	return (epoll_ctl(w->epfd, op, fd, &ev));
+}
+
+#define ev_add(w, fd, ptr, what, excl)	ev_set(w, EPOLL_CTL_ADD, fd, ptr, what, excl)
+#define ev_mod(w, fd, ptr, what)	(void) ev_set(w, EPOLL_CTL_MOD, fd, ptr, what, 0)
+
+/* ev_del - stop watching fd */
+
+static void
+ev_del(struct worker *w, int fd)
+{
+	(void) epoll_ctl(w->epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+/* ev_wait - ready descriptors, up to ENG_EVENTS, waiting at most ms */
+
+static int
+ev_wait(struct worker *w, struct ready *r, int ms)
+{
+	struct epoll_event ev[ENG_EVENTS];
+	int     i, n;
+
+	if ((n = epoll_wait(w->epfd, ev, ENG_EVENTS, ms)) < 0) {
+		if (errno != EINTR)
+			log_fatal("epoll_wait: %m");
+		return (0);
+	}
+	for (i = 0; i < n; i++) {
+		r[i].ptr = ev[i].data.ptr;
+		r[i].in = (ev[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0;
+		r[i].out = (ev[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) != 0;
+	}
+	return (n);
+}
+
+/* ev_free - the event set is done */
+
+static void
+ev_free(struct worker *w)
+{
+	(void) close(w->epfd);
+}
+
+#else					/* no epoll: poll() */
+
+/* ev_init - a worker's empty event set */
+
+static void
+ev_init(struct worker *w)
+{
+	w->npfd = 0;
+}
+
+/* ev_find - the entry of fd, or -1 */
+
+static int
+ev_find(struct worker *w, int fd)
+{
+	int     i;
+
+	for (i = 0; i < w->npfd; i++)
+		if (w->pfd[i].fd == fd)
+			return (i);
+	return (-1);
+}
+
+/* ev_add - watch fd for EV_IN or EV_OUT */
+
+static int
+ev_add(struct worker *w, int fd, void *ptr, int what, int excl)
+{
+	if (w->npfd == w->maxpfd) {
+		w->maxpfd = w->maxpfd ? 2 * w->maxpfd : 64;
+		w->pfd = xreallocarray(w->pfd, (size_t) w->maxpfd, sizeof(*w->pfd));
+		w->ptr = xreallocarray(w->ptr, (size_t) w->maxpfd, sizeof(*w->ptr));
+	}
+	w->pfd[w->npfd].fd = fd;
+	w->pfd[w->npfd].events = what == EV_OUT ? POLLOUT : POLLIN;
+	w->pfd[w->npfd].revents = 0;
+	w->ptr[w->npfd++] = ptr;
+	return (0);
+}
+
+/* ev_mod - watch fd for the other direction */
+
+static void
+ev_mod(struct worker *w, int fd, void *ptr, int what)
+{
+	int     i;
+
+	if ((i = ev_find(w, fd)) >= 0)
+		w->pfd[i].events = what == EV_OUT ? POLLOUT : POLLIN;
+}
+
+/* ev_del - stop watching fd */
+
+static void
+ev_del(struct worker *w, int fd)
+{
+	int     i;
+
+	if ((i = ev_find(w, fd)) >= 0) {
+		w->npfd--;
+		w->pfd[i] = w->pfd[w->npfd];
+		w->ptr[i] = w->ptr[w->npfd];
+	}
+}
+
+/* ev_wait - ready descriptors, up to ENG_EVENTS, waiting at most ms */
+
+static int
+ev_wait(struct worker *w, struct ready *r, int ms)
+{
+	int     i, n = 0;
+
+	if (poll(w->pfd, (nfds_t) w->npfd, ms) < 0) {
+		if (errno != EINTR)
+			log_fatal("poll: %m");
+		return (0);
+	}
+	for (i = 0; i < w->npfd && n < ENG_EVENTS; i++) {
+		if (w->pfd[i].revents == 0)
+			continue;
+		r[n].ptr = w->ptr[i];
+		r[n].in = (w->pfd[i].revents & (POLLIN | POLLERR | POLLHUP)) != 0;
+		r[n].out = (w->pfd[i].revents & (POLLOUT | POLLERR | POLLHUP)) != 0;
+		n++;
+	}
+	return (n);
+}
+
+/* ev_free - the event set is done */
+
+static void
+ev_free(struct worker *w)
+{
+	free(w->pfd);
+	free(w->ptr);
+}
+
+#endif
 
 /* listen_unix - a unix-domain socket at path */
 
@@ -270,7 +464,7 @@ conn_count(int delta)
 static void
 conn_close(struct worker *w, struct econn *c)
 {
-	(void) epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	ev_del(w, c->fd);
 	(void) close(c->fd);
 	eng_ctx_done(&c->ctx);
 	if (c->prev != NULL)
@@ -290,11 +484,12 @@ conn_accept(struct worker *w)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	struct epoll_event ev;
 	struct econn *c;
 	char    addr[INET6_ADDRSTRLEN];
 	int     fd, on = 1, port;
 
+	if (draining)
+		return;
 	if ((fd = accept4(listen_fd, (struct sockaddr *) &ss, &len,
 			  SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR
@@ -324,10 +519,7 @@ conn_accept(struct worker *w)
 		(void) snprintf(c->peer, sizeof(c->peer), "%s:%d", addr, port);
 	}
 	eng_ctx_init(&c->ctx, callbacks, c->peer);
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN;
-	ev.data.ptr = c;
-	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+	if (ev_add(w, fd, c, EV_IN, 0) < 0) {
 		log_warn("cannot watch a milter connection: %m");
 		(void) close(fd);
 		free(c);
@@ -344,13 +536,8 @@ conn_accept(struct worker *w)
 static void
 conn_watch(struct worker *w, struct econn *c, int writing)
 {
-	struct epoll_event ev;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.events = writing ? EPOLLOUT : EPOLLIN;
-	ev.data.ptr = c;
 	c->writing = writing;
-	(void) epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+	ev_mod(w, c->fd, c, writing ? EV_OUT : EV_IN);
 }
 
 /* conn_flush - write the replies; -1 if the MTA is gone */
@@ -425,14 +612,14 @@ conn_read(struct worker *w, struct econn *c)
 /* conn_event - a connection is ready */
 
 static void
-conn_event(struct worker *w, struct econn *c, unsigned events)
+conn_event(struct worker *w, struct econn *c, const struct ready *r)
 {
 	int     bad = 0;
 
 	if (c->writing) {
-		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+		if (r->out)
 			bad = conn_flush(w, c) < 0;
-	} else if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+	} else if (r->in) {
 		bad = conn_read(w, c) < 0;
 	}
 	if (!bad && draining && !c->writing && !eng_ctx_busy(&c->ctx))
@@ -449,6 +636,13 @@ sweep(struct worker *w, time_t t)
 	struct econn *c, *next;
 	int     busy;
 
+	if (draining && w->listening) {
+		ev_del(w, listen_fd);
+		w->listening = 0;
+		(void) pthread_mutex_lock(&count_lock);
+		detached++;
+		(void) pthread_mutex_unlock(&count_lock);
+	}
 	for (c = w->conns; c != NULL; c = next) {
 		next = c->next;
 		busy = c->writing || eng_ctx_busy(&c->ctx);
@@ -470,19 +664,17 @@ static void *
 worker_main(void *arg)
 {
 	struct worker *w = arg;
-	struct epoll_event ev[ENG_EVENTS];
+	struct ready r[ENG_EVENTS];
 	time_t  t;
 	int     i, n, dropped = 0;
 
 	while (!stopping) {
-		n = epoll_wait(w->epfd, ev, ENG_EVENTS, 1000);
-		if (n < 0 && errno != EINTR)
-			log_fatal("epoll_wait: %m");
+		n = ev_wait(w, r, draining ? 100 : 1000);
 		for (i = 0; i < n; i++) {
-			if (ev[i].data.ptr == &listen_mark)
+			if (r[i].ptr == &listen_mark)
 				conn_accept(w);
 			else
-				conn_event(w, ev[i].data.ptr, ev[i].events);
+				conn_event(w, r[i].ptr, &r[i]);
 		}
 		if ((t = now()) != w->swept || draining)
 			sweep(w, t);
@@ -502,7 +694,6 @@ worker_main(void *arg)
 void
 engine_start(const struct eng_callbacks *cb, int n)
 {
-	struct epoll_event ev;
 	struct worker *w;
 	int     i;
 
@@ -514,16 +705,10 @@ engine_start(const struct eng_callbacks *cb, int n)
 	for (i = 0; i < nworkers; i++) {
 		w = &workers[i];
 		w->rbuf = xmalloc(ENG_READ_SIZE + 1);
-		if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
-			log_fatal("epoll_create1: %m");
-		memset(&ev, 0, sizeof(ev));
-		ev.events = EPOLLIN;
-#ifdef EPOLLEXCLUSIVE
-		ev.events |= EPOLLEXCLUSIVE;
-#endif
-		ev.data.ptr = &listen_mark;
-		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, listen_fd, &ev) < 0)
-			log_fatal("epoll_ctl on the listening socket: %m");
+		ev_init(w);
+		if (ev_add(w, listen_fd, &listen_mark, EV_IN, 1) < 0)
+			log_fatal("cannot watch the listening socket: %m");
+		w->listening = 1;
 		if (pthread_create(&w->tid, NULL, worker_main, w) != 0)
 			log_fatal("cannot start milter worker thread %d of %d",
 				  i + 1, nworkers);
@@ -535,11 +720,17 @@ engine_start(const struct eng_callbacks *cb, int n)
 void
 engine_drain(int seconds)
 {
-	int     i, n, waited;
+	int     n, waited, all;
 
-	for (i = 0; i < nworkers; i++)
-		(void) epoll_ctl(workers[i].epfd, EPOLL_CTL_DEL, listen_fd, NULL);
 	draining = 1;
+	for (waited = 0; waited < 50; waited++) {	/* workers let go of it */
+		(void) pthread_mutex_lock(&count_lock);
+		all = detached == nworkers;
+		(void) pthread_mutex_unlock(&count_lock);
+		if (all)
+			break;
+		(void) usleep(20000);
+	}
 	if (listen_fd >= 0)
 		(void) close(listen_fd);
 	listen_fd = -1;
@@ -565,7 +756,7 @@ engine_stop(void)
 	stopping = 1;
 	for (i = 0; i < nworkers; i++) {
 		(void) pthread_join(workers[i].tid, NULL);
-		(void) close(workers[i].epfd);
+		ev_free(&workers[i]);
 		free(workers[i].rbuf);
 	}
 	free(workers);

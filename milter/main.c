@@ -280,17 +280,22 @@ start_reloader(void)
 	(void) pthread_detach(tid);
 }
 
-/* block_signals - the stop signals wait for sigwait(), in every thread */
+/* block_signals - signals wait for sigwait(), blocked in every thread */
 
 static void
 block_signals(sigset_t *set)
 {
+	sigset_t reload;
+
 	sigemptyset(set);
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGHUP);
-	if (pthread_sigmask(SIG_BLOCK, set, NULL) != 0)
-		log_fatal("cannot block the stop signals");
+	sigemptyset(&reload);			/* for the reload thread */
+	sigaddset(&reload, SIGUSR1);
+	if (pthread_sigmask(SIG_BLOCK, set, NULL) != 0
+	    || pthread_sigmask(SIG_BLOCK, &reload, NULL) != 0)
+		log_fatal("cannot block signals");
 	(void) signal(SIGPIPE, SIG_IGN);
 }
 
