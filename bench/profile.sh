@@ -18,7 +18,8 @@
 #	splits the CPU per message by shared object, and lists the hottest
 #	symbols. bench/nullmilter, a libmilter milter that only inserts a
 #	fixed header field, gives the floor that libmilter and the kernel
-#	set for any milter built on libmilter.
+#	set for any milter built on libmilter (signet-milter has its own
+#	engine; OpenDKIM is built on libmilter).
 #
 #	Output: Markdown tables on standard output, figures as KEY=VALUE
 #	lines in $BENCH_VARS when set.

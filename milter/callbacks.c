@@ -8,7 +8,6 @@
 #include "session.h"
 /*
 /*	struct eng_callbacks milter_callbacks;
-/*	int	milter_in_flight(void);
 /* DESCRIPTION
 /*	The glue between the MTA (through engine(3)) and the signer
 /*	(state: session.h; the end of a message: reply.c; signatures:
@@ -36,9 +35,6 @@
 /*	logs it. The count is committed before the reply; a count that
 /*	cannot be committed gets the counters' on_error action (tempfail
 /*	by default) instead of the reply, and "counted=no" in the log.
-/*
-/*	milter_in_flight() counts messages between MAIL FROM and their
-/*	end, so that shutdown can let them finish.
 /* DIAGNOSTICS
 /*	One line per message: queue id, client, From domain, verdict,
 /*	selectors, milliseconds spent in signet. Header bytes beyond
@@ -52,7 +48,6 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -70,32 +65,6 @@
 #include "snapshot.h"
 #include "spf.h"
 #include "xalloc.h"
-
-static pthread_mutex_t flight_lock = PTHREAD_MUTEX_INITIALIZER;
-static int in_flight;
-
-/* flight - count messages in progress */
-
-static void
-flight(int delta)
-{
-	(void) pthread_mutex_lock(&flight_lock);
-	in_flight += delta;
-	(void) pthread_mutex_unlock(&flight_lock);
-}
-
-/* milter_in_flight - messages in progress */
-
-int
-milter_in_flight(void)
-{
-	int     n;
-
-	(void) pthread_mutex_lock(&flight_lock);
-	n = in_flight;
-	(void) pthread_mutex_unlock(&flight_lock);
-	return (n);
-}
 
 /* clock_start, clock_stop - add a callback's time to the message */
 
@@ -136,10 +105,6 @@ msg_reset(struct conn *c)
 	canon_body_free(m->body);
 	snapshot_release(m->snap);
 	memset(m, 0, sizeof(*m));
-	if (c->in_msg) {
-		c->in_msg = 0;
-		flight(-1);
-	}
 }
 
 /* conn_get - the connection context, made on first use */
@@ -309,8 +274,6 @@ cb_envfrom(struct eng_ctx *ctx, char **argv)
 
 	clock_start(&t0);
 	msg_reset(c);
-	c->in_msg = 1;
-	flight(1);
 	m->snap = snapshot_acquire();
 	m->auth_authen = strdup_or_null(eng_getsymval(ctx, "{auth_authen}"));
 	m->cert_subject = cert_macro(ctx, "{cert_subject}", c->helo_subject);

@@ -113,6 +113,7 @@ struct worker {
 	int     maxpfd;
 #endif
 	int     listening;		/* the listening socket is in the set */
+	time_t  relisten;		/* after running out of descriptors */
 	struct econn *conns;
 	char   *rbuf;			/* ENG_READ_SIZE + 1 */
 	time_t  swept;
@@ -492,9 +493,15 @@ conn_accept(struct worker *w)
 		return;
 	if ((fd = accept4(listen_fd, (struct sockaddr *) &ss, &len,
 			  SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR
-		    && errno != ECONNABORTED)
-			log_warn("cannot accept a milter connection: %m");
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR
+		    || errno == ECONNABORTED)
+			return;
+		log_warn("cannot accept a milter connection: %m; this worker "
+			 "accepts none for a second (too many open files? see "
+			 "ulimit -n)");
+		ev_del(w, listen_fd);		/* do not spin on it */
+		w->listening = 0;
+		w->relisten = now() + 1;
 		return;
 	}
 	c = xcalloc(1, sizeof(*c));
@@ -636,12 +643,18 @@ sweep(struct worker *w, time_t t)
 	struct econn *c, *next;
 	int     busy;
 
-	if (draining && w->listening) {
-		ev_del(w, listen_fd);
+	if (draining && (w->listening || w->relisten)) {
+		if (w->listening)
+			ev_del(w, listen_fd);
 		w->listening = 0;
+		w->relisten = 0;
 		(void) pthread_mutex_lock(&count_lock);
 		detached++;
 		(void) pthread_mutex_unlock(&count_lock);
+	} else if (!draining && w->relisten && t >= w->relisten) {
+		w->relisten = 0;
+		if (ev_add(w, listen_fd, &listen_mark, EV_IN, 1) == 0)
+			w->listening = 1;
 	}
 	for (c = w->conns; c != NULL; c = next) {
 		next = c->next;

@@ -6,6 +6,5 @@
 #include "engine.h"
 
 extern struct eng_callbacks milter_callbacks;
-extern int milter_in_flight(void);
 
 #endif

@@ -49,7 +49,6 @@ struct conn {
 	eng_stat hdr_reply;		/* ENG_NOREPLY when negotiated */
 	eng_stat rcpt_reply;
 	eng_stat body_reply;
-	int     in_msg;
 	struct msg msg;
 };
 
