@@ -61,7 +61,7 @@ perf_attach() {
 	for i in 1 2 3 4 5; do
 		perf "$@" 2>>"$B_TMP/perf.log" &
 		perf_pid=$!
-		sleep 0.3
+		sleep 1
 		! kill -0 "$perf_pid" 2>/dev/null || return 0
 		wait "$perf_pid" 2>/dev/null || true
 	done

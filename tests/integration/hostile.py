@@ -2,7 +2,7 @@
 # NAME
 #	hostile.py - hostile milter protocol input, over a raw socket
 # SYNOPSIS
-#	hostile.py SOCKET CASE
+#	hostile.py SOCKET CASE [PID]
 # DESCRIPTION
 #	Speaks the milter protocol to signet-milter at SOCKET (unix:PATH or
 #	inet:PORT@ADDRESS) as a broken or hostile MTA would, in one of these
@@ -21,6 +21,9 @@
 #	flood		200 connections each holding half a packet while
 #			a good message is signed on another
 #	ok		a good message: it must come back signed
+#	drain PID	SIGTERM to the milter (PID) in the middle of a
+#			message: the message must still be signed, the
+#			connection then closed, and no new one accepted
 #
 #	In every case but ok and flood the milter must close the connection
 #	without answering the bad command: no reply that could let a message
@@ -31,9 +34,11 @@
 #	MIT; see LICENSE in the source distribution.
 
 import os
+import signal
 import socket
 import struct
 import sys
+import time
 
 TIMEOUT = 10
 
@@ -132,7 +137,7 @@ def closed_silently(s, what):
     print("ok: %s: closed without an answer" % what)
 
 
-def good_message(spec):
+def good_message(spec, pid=None):
     s = connect(spec)
     _, _, proto = optneg(s)
     connect_cmd(s, proto)
@@ -140,6 +145,9 @@ def good_message(spec):
     s.sendall(pkt("D", b"Ni\0HOSTILE1\0"))
     s.sendall(pkt("N"))
     expect(s, "c", "end of headers")
+    if pid is not None:
+        os.kill(pid, signal.SIGTERM)
+        time.sleep(1.5)
     s.sendall(pkt("B", b"Hello.\r\n"))
     if not proto & 0x80000:             # NR_BODY
         expect(s, "c", "body")
@@ -148,6 +156,8 @@ def good_message(spec):
     if b"DKIM-Signature\0" not in r[1]:
         raise SystemExit("FAIL: inserted %r, not a DKIM-Signature" % r[1][:40])
     expect(s, "c", "end of message")
+    if pid is not None:
+        return closed_silently(s, "drain: after its message")
     s.sendall(pkt("Q"))
     s.close()
 
@@ -158,6 +168,14 @@ def main():
         good_message(spec)
         print("ok: a good message is signed")
         return
+    if case == "drain":
+        good_message(spec, int(sys.argv[3]))
+        try:
+            connect(spec).close()
+        except OSError:
+            print("ok: drain: the message finished signed; no new connection")
+            return
+        raise SystemExit("FAIL: drain: a new connection was accepted")
     if case == "flood":
         held = []
         for _ in range(200):

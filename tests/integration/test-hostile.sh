@@ -13,8 +13,9 @@
 #	and 200 connections holding half a packet while a good message is
 #	signed. Each bad connection must be closed with no answer to the
 #	bad command; the milter must log why, keep running, sign a good
-#	message afterwards, log no message but the good ones, and exit
-#	cleanly on SIGTERM.
+#	message afterwards, and log no message but the good ones. Then
+#	SIGTERM in the middle of a message: the message must finish signed,
+#	no new connection be accepted, and the milter exit cleanly.
 # DIAGNOSTICS
 #	One PASS or FAIL line per check, then "N passed, N failed"; exit 1
 #	when one failed, 77 when not root.
@@ -55,7 +56,9 @@ for sock in "unix:$IT_TMP/signet.sock" "inet:$IT_MILTER_PORT@127.0.0.1"; do
 	it_check "$kind: only the 2 good messages decided ($verdicts)" \
 		test "$verdicts" = " 2 verdict=signed "
 	it_check "$kind: no crash" it_milter_alive
-	it_check "$kind: milter exits cleanly on SIGTERM" it_milter_stop
+	it_check "$kind: SIGTERM in a message: it finishes signed" \
+		"$PYTHON" "$it_here/hostile.py" "$sock" drain "$IT_MILTER_PID"
+	it_check "$kind: then the milter exits cleanly" it_milter_stop
 done
 
 it_summary
