@@ -138,7 +138,7 @@ static volatile int stopping;
 static int detached;			/* workers that let go of listen_fd */
 static pthread_mutex_t count_lock = PTHREAD_MUTEX_INITIALIZER;
 static int nconns;
-static char listen_mark;		/* epoll data of the listening socket */
+static char listen_mark;		/* event data of the listening socket */
 
 /* engine_name - which engine this is */
 
