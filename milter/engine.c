@@ -29,7 +29,9 @@
 /*	replies leave in one write. TCP connections get TCP_NODELAY, and
 /*	TCP_QUICKACK again after each read (Linux clears it as it goes):
 /*	the MTA's next command must not wait for a delayed ACK of its
-/*	macro packet.
+/*	macro packet (through Postfix over TCP, one message after the
+/*	other in one session: 5 to 8 ms a message with the re-arm, 55 to
+/*	62 ms without).
 /*
 /*	A connection is closed when the MTA closes it or says QUIT, on a
 /*	protocol error, when a reply cannot be written, when it sends
