@@ -39,7 +39,7 @@ mods="yaml-0.1 libcrypto sqlite3 libunbound libpq expat zlib libzip gmime-3.0 li
 pcflags=$(pkg-config --cflags $mods)
 # shellcheck disable=SC2086
 pclibs=$(pkg-config --libs $mods)
-inc="-I$build -I$top -I$top/lib -I$top/policy -I$top/keys -I$top/dkim -I$top/dns -I$top/counters -I$top/dmarc"
+inc="-I$build -I$top -I$top/lib -I$top/policy -I$top/keys -I$top/dkim -I$top/dns -I$top/counters -I$top/dmarc -I$top/milter"
 CFLAGS="-g -O1 -fno-omit-frame-pointer $SAN -DSYSCONFDIR=\"/etc\" $inc $pcflags"
 export CLANG CFLAGS top out
 
@@ -75,6 +75,8 @@ for t in "$top"/fuzz/fuzz_*.c; do
 		fi
 		objs=$(echo dkim_canon lib_buf lib_xalloc lib_log |
 			sed "s|[a-z_]*|$out/obj/&.o|g") ;;
+	fuzz_milter)	# the daemon's protocol engine, not in the library
+		objs="$top/milter/engine_proto.c $objs" ;;
 	esac
 	# shellcheck disable=SC2086
 	$CLANG -fsanitize=fuzzer $CFLAGS -Wall -Wextra -Wno-unused-parameter -Wno-comment \

@@ -38,6 +38,7 @@ seeds() {
 	fuzz_policy)	ls "$top"/tests/golden/config/*.yaml "$top"/contrib/*.yaml ;;
 	fuzz_canon*)	ls "$top"/tests/corpus/*.eml ;;
 	fuzz_dmarc_xml)	[ ! -d "$samples" ] || find "$samples" -name '*.xml' -size -256k ;;
+	fuzz_milter)	ls "$top"/fuzz/milter-seeds/* ;;
 	fuzz_unpack)	ls "$top"/tests/corpus/*.eml
 			[ ! -d "$samples" ] || find "$samples" -type f -size -256k \
 				! -name '*.md' ! -name LICENSE ;;
@@ -65,7 +66,12 @@ for t in "$@"; do
 	done <"$seed.list"
 	rm -f "$seed.list"
 	log=$out/$t.log
-	(cd "$out" && ./"$t" -max_total_time="$secs" -rss_limit_mb=2048 \
+	opts=
+	case $t in
+	fuzz_milter)	opts=-close_fd_mask=2 ;;	# a log line per refusal
+	esac
+	# shellcheck disable=SC2086
+	(cd "$out" && ./"$t" $opts -max_total_time="$secs" -rss_limit_mb=2048 \
 		-timeout=10 -max_len=65536 -print_final_stats=1 \
 		-artifact_prefix="$out/$t-" "$corpus" "$seed" >"$log" 2>&1)
 	st=$?

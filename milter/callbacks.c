@@ -2,16 +2,16 @@
 /* NAME
 /*	callbacks 3
 /* SUMMARY
-/*	libmilter callbacks of signet-milter
+/*	milter callbacks of signet-milter
 /* SYNOPSIS
 /*	#include "milter.h"
 #include "session.h"
 /*
-/*	struct smfiDesc milter_desc;
-/*	int	milter_in_flight(void);
+/*	struct eng_callbacks milter_callbacks;
 /* DESCRIPTION
-/*	The glue between the MTA and the signer (state: session.h; the
-/*	end of a message: reply.c; signatures: signing.c). All decisions are made
+/*	The glue between the MTA (through engine(3)) and the signer
+/*	(state: session.h; the end of a message: reply.c; signatures:
+/*	signing.c). All decisions are made
 /*	by policy_decide() and all signatures by dkim_sign(). The SPF
 /*	evaluator the decision gets is the pinned snapshot's (spf(3),
 /*	cached); the decision asks it only for senders with spf: pass,
@@ -36,9 +36,6 @@
 /*	cannot be committed gets the counters' on_error action (tempfail
 /*	by default) instead of the reply, and "counted=no" in the log.
 /*
-/*	milter_in_flight() counts messages between MAIL FROM and their
-/*	end, so that shutdown can let them finish.
-/*
 /*	A message to be signed that has a line longer than MSG_LINE_MAX
 /*	(998 bytes, RFC 5322 2.1.1) in a header field the signature
 /*	covers, or in its body, is refused: the MTA's SMTP client would
@@ -58,7 +55,6 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -76,32 +72,6 @@
 #include "snapshot.h"
 #include "spf.h"
 #include "xalloc.h"
-
-static pthread_mutex_t flight_lock = PTHREAD_MUTEX_INITIALIZER;
-static int in_flight;
-
-/* flight - count messages in progress */
-
-static void
-flight(int delta)
-{
-	(void) pthread_mutex_lock(&flight_lock);
-	in_flight += delta;
-	(void) pthread_mutex_unlock(&flight_lock);
-}
-
-/* milter_in_flight - messages in progress */
-
-int
-milter_in_flight(void)
-{
-	int     n;
-
-	(void) pthread_mutex_lock(&flight_lock);
-	n = in_flight;
-	(void) pthread_mutex_unlock(&flight_lock);
-	return (n);
-}
 
 /* clock_start, clock_stop - add a callback's time to the message */
 
@@ -142,22 +112,18 @@ msg_reset(struct conn *c)
 	canon_body_free(m->body);
 	snapshot_release(m->snap);
 	memset(m, 0, sizeof(*m));
-	if (c->in_msg) {
-		c->in_msg = 0;
-		flight(-1);
-	}
 }
 
 /* conn_get - the connection context, made on first use */
 
 static struct conn *
-conn_get(SMFICTX *ctx)
+conn_get(struct eng_ctx *ctx)
 {
-	struct conn *c = smfi_getpriv(ctx);
+	struct conn *c = eng_getpriv(ctx);
 
 	if (c == NULL) {
 		c = xcalloc(1, sizeof(*c));
-		(void) smfi_setpriv(ctx, c);
+		eng_setpriv(ctx, c);
 	}
 	return (c);
 }
@@ -172,49 +138,48 @@ strdup_or_null(const char *s)
 
 /* cb_negotiate - ask for what signet needs, skip what it does not */
 
-static sfsistat
-cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
-	     unsigned long f2, unsigned long f3, unsigned long *pf0,
-	     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+static eng_stat
+cb_negotiate(struct eng_ctx *ctx, unsigned long f0, unsigned long f1,
+	     unsigned long *pf0, unsigned long *pf1)
 {
-	unsigned long want = SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NR_RCPT
-		| SMFIP_NR_HELO | SMFIP_NR_HDR | SMFIP_NR_BODY | SMFIP_HDR_LEADSPC;
+	unsigned long want = MILTER_P_NOUNKNOWN | MILTER_P_NODATA
+		| MILTER_P_NR_CONN | MILTER_P_NR_HELO | MILTER_P_NR_RCPT
+		| MILTER_P_NR_HDR | MILTER_P_NR_BODY | MILTER_P_HDR_LEADSPC;
 	struct conn *c;
 
-	if ((f0 & SMFIF_ADDHDRS) == 0) {
+	if ((f0 & MILTER_ACT_ADDHDRS) == 0) {
 		log_error("the MTA does not let milters add header fields; "
 			  "signet cannot sign: upgrade the MTA");
-		return (SMFIS_REJECT);
+		return (ENG_REJECT);
 	}
-	*pf0 = SMFIF_ADDHDRS | (f0 & SMFIF_SETSYMLIST);
+	*pf0 = MILTER_ACT_ADDHDRS | (f0 & MILTER_ACT_SETSYMLIST);
 	*pf1 = f1 & want;
-	*pf2 = *pf3 = 0;
 	c = conn_get(ctx);
-	c->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
-	c->helo_reply = (*pf1 & SMFIP_NR_HELO) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
-	c->hdr_reply = (*pf1 & SMFIP_NR_HDR) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
-	c->rcpt_reply = (*pf1 & SMFIP_NR_RCPT) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
-	c->body_reply = (*pf1 & SMFIP_NR_BODY) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
-	if (f0 & SMFIF_SETSYMLIST) {
-		(void) smfi_setsymlist(ctx, SMFIM_CONNECT, "j {daemon_name} "
+	c->leadspc = (*pf1 & MILTER_P_HDR_LEADSPC) != 0;
+	c->helo_reply = (*pf1 & MILTER_P_NR_HELO) ? ENG_NOREPLY : ENG_CONTINUE;
+	c->hdr_reply = (*pf1 & MILTER_P_NR_HDR) ? ENG_NOREPLY : ENG_CONTINUE;
+	c->rcpt_reply = (*pf1 & MILTER_P_NR_RCPT) ? ENG_NOREPLY : ENG_CONTINUE;
+	c->body_reply = (*pf1 & MILTER_P_NR_BODY) ? ENG_NOREPLY : ENG_CONTINUE;
+	if (f0 & MILTER_ACT_SETSYMLIST) {
+		(void) eng_setsymlist(ctx, MILTER_STAGE_CONNECT, "j {daemon_name} "
 				"{client_addr} {client_name} {client_resolve}");
-		(void) smfi_setsymlist(ctx, SMFIM_HELO,
+		(void) eng_setsymlist(ctx, MILTER_STAGE_HELO,
 				       "{tls_version} {cert_subject} {cert_issuer}");
-		(void) smfi_setsymlist(ctx, SMFIM_ENVFROM, "i {auth_type} "
+		(void) eng_setsymlist(ctx, MILTER_STAGE_MAIL, "i {auth_type} "
 			    "{auth_authen} {mail_addr} {cert_subject} {cert_issuer}");
-		(void) smfi_setsymlist(ctx, SMFIM_EOH, "i");
-		(void) smfi_setsymlist(ctx, SMFIM_EOM, "i");
+		(void) eng_setsymlist(ctx, MILTER_STAGE_EOH, "i");
+		(void) eng_setsymlist(ctx, MILTER_STAGE_EOM, "i");
 	}
-	return (SMFIS_CONTINUE);
+	return (ENG_CONTINUE);
 }
 
 /* verified_name - the client's name if its reverse DNS is confirmed */
 
 static char *
-verified_name(SMFICTX *ctx, const char *hostname)
+verified_name(struct eng_ctx *ctx, const char *hostname)
 {
-	const char *name = smfi_getsymval(ctx, "{client_name}");
-	const char *resolve = smfi_getsymval(ctx, "{client_resolve}");
+	const char *name = eng_getsymval(ctx, "{client_name}");
+	const char *resolve = eng_getsymval(ctx, "{client_resolve}");
 
 	if (resolve != NULL && strcmp(resolve, "OK") != 0)
 		return (NULL);			/* Sendmail: FAIL, FORGED, TEMP */
@@ -228,8 +193,9 @@ verified_name(SMFICTX *ctx, const char *hostname)
 
 /* cb_connect - remember who the client is */
 
-static sfsistat
-cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
+static eng_stat
+cb_connect(struct eng_ctx *ctx, const char *hostname,
+	   const struct sockaddr *sa)
 {
 	struct conn *c = conn_get(ctx);
 	size_t  len = 0;
@@ -237,7 +203,7 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 	free(c->client_name);
 	free(c->daemon_name);
 	c->client_name = verified_name(ctx, hostname);
-	c->daemon_name = strdup_or_null(smfi_getsymval(ctx, "{daemon_name}"));
+	c->daemon_name = strdup_or_null(eng_getsymval(ctx, "{daemon_name}"));
 	c->has_addr = 0;
 	strcpy(c->addr_text, "local");
 	if (sa != NULL && sa->sa_family == AF_INET)
@@ -248,24 +214,24 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 		memcpy(&c->addr, sa, len);
 		c->has_addr = 1;
 		(void) inet_ntop(sa->sa_family, sa->sa_family == AF_INET ?
-				 (void *) &((struct sockaddr_in *) sa)->sin_addr :
-				 (void *) &((struct sockaddr_in6 *) sa)->sin6_addr,
+				 (const void *) &((const struct sockaddr_in *) sa)->sin_addr :
+				 (const void *) &((const struct sockaddr_in6 *) sa)->sin6_addr,
 				 c->addr_text, sizeof(c->addr_text));
 	}
-	return (SMFIS_CONTINUE);
+	return (ENG_CONTINUE);
 }
 
 /* cb_helo - keep the TLS client certificate, as some MTAs send it here */
 
-static sfsistat
-cb_helo(SMFICTX *ctx, char *helohost)
+static eng_stat
+cb_helo(struct eng_ctx *ctx, const char *helohost)
 {
 	struct conn *c = conn_get(ctx);
 
 	free(c->helo_subject);
 	free(c->helo_issuer);
-	c->helo_subject = strdup_or_null(smfi_getsymval(ctx, "{cert_subject}"));
-	c->helo_issuer = strdup_or_null(smfi_getsymval(ctx, "{cert_issuer}"));
+	c->helo_subject = strdup_or_null(eng_getsymval(ctx, "{cert_subject}"));
+	c->helo_issuer = strdup_or_null(eng_getsymval(ctx, "{cert_issuer}"));
 	return (c->helo_reply);
 }
 
@@ -293,17 +259,17 @@ facts_fill(struct conn *c, struct msg_facts *f)
 /* cert_macro - a certificate macro at MAIL, else as sent at HELO */
 
 static char *
-cert_macro(SMFICTX *ctx, const char *name, const char *at_helo)
+cert_macro(struct eng_ctx *ctx, const char *name, const char *at_helo)
 {
-	const char *v = smfi_getsymval(ctx, (char *) name);
+	const char *v = eng_getsymval(ctx, name);
 
 	return (strdup_or_null(v && *v ? v : at_helo));
 }
 
 /* cb_envfrom - a new message: pin the policy, note the sender */
 
-static sfsistat
-cb_envfrom(SMFICTX *ctx, char **argv)
+static eng_stat
+cb_envfrom(struct eng_ctx *ctx, char **argv)
 {
 	struct conn *c = conn_get(ctx);
 	struct msg *m = &c->msg;
@@ -315,10 +281,8 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 
 	clock_start(&t0);
 	msg_reset(c);
-	c->in_msg = 1;
-	flight(1);
 	m->snap = snapshot_acquire();
-	m->auth_authen = strdup_or_null(smfi_getsymval(ctx, "{auth_authen}"));
+	m->auth_authen = strdup_or_null(eng_getsymval(ctx, "{auth_authen}"));
 	m->cert_subject = cert_macro(ctx, "{cert_subject}", c->helo_subject);
 	m->cert_issuer = cert_macro(ctx, "{cert_issuer}", c->helo_issuer);
 	if (*from == '<')
@@ -330,13 +294,13 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	clock_stop(m, &t0);
 	if (refused)
 		return (reply_refuse(ctx, c, m->verdict.action));
-	return (SMFIS_CONTINUE);
+	return (ENG_CONTINUE);
 }
 
 /* cb_envrcpt - note the recipient's domain, for the counts */
 
-static sfsistat
-cb_envrcpt(SMFICTX *ctx, char **argv)
+static eng_stat
+cb_envrcpt(struct eng_ctx *ctx, char **argv)
 {
 	struct conn *c = conn_get(ctx);
 
@@ -401,8 +365,8 @@ body_lines(struct msg *m, const unsigned char *data, size_t len)
 
 /* cb_header - keep the fields the signature will cover */
 
-static sfsistat
-cb_header(SMFICTX *ctx, char *name, char *value)
+static eng_stat
+cb_header(struct eng_ctx *ctx, const char *name, const char *value)
 {
 	struct conn *c = conn_get(ctx);
 	struct msg *m = &c->msg;
@@ -439,14 +403,14 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 
 /* cb_eoh - decide: sign, pass, or refuse before the body comes */
 
-static sfsistat
-cb_eoh(SMFICTX *ctx)
+static eng_stat
+cb_eoh(struct eng_ctx *ctx)
 {
 	struct conn *c = conn_get(ctx);
 	struct msg *m = &c->msg;
 	struct msg_facts facts;
 	struct timespec t0;
-	sfsistat ret;
+	eng_stat ret;
 	size_t  i;
 
 	if (m->snap == NULL)
@@ -463,7 +427,7 @@ cb_eoh(SMFICTX *ctx)
 	if (m->verdict.kind == VERDICT_REFUSE)
 		return (reply_refuse(ctx, c, m->verdict.action));
 	if (m->verdict.kind == VERDICT_PASS) {
-		ret = reply_log(ctx, c, "passed", "-", SMFIS_ACCEPT);
+		ret = reply_log(ctx, c, "passed", "-", ENG_ACCEPT);
 		msg_reset(c);
 		return (ret);
 	}
@@ -484,13 +448,13 @@ cb_eoh(SMFICTX *ctx)
 		return (reply_refuse(ctx, c, ACTION_REJECT));
 	}
 	m->body = canon_body_create(m->snap->policy->signing.body_canon);
-	return (SMFIS_CONTINUE);
+	return (ENG_CONTINUE);
 }
 
 /* cb_body - hash a body chunk as it streams */
 
-static sfsistat
-cb_body(SMFICTX *ctx, unsigned char *data, size_t len)
+static eng_stat
+cb_body(struct eng_ctx *ctx, const unsigned char *data, size_t len)
 {
 	struct conn *c = conn_get(ctx);
 	struct timespec t0;
@@ -506,15 +470,15 @@ cb_body(SMFICTX *ctx, unsigned char *data, size_t len)
 
 /* cb_eom - finish the hashes, sign, insert the signatures */
 
-static sfsistat
-cb_eom(SMFICTX *ctx)
+static eng_stat
+cb_eom(struct eng_ctx *ctx)
 {
 	struct conn *c = conn_get(ctx);
 	struct msg *m = &c->msg;
 	struct buf values[MSG_SIG_MAX], names = BUF_INIT, err = BUF_INIT;
 	struct timespec t0;
 	size_t  i, n = 0;
-	sfsistat ret;
+	eng_stat ret;
 	int     ok;
 
 	if (m->body == NULL)
@@ -538,7 +502,7 @@ cb_eom(SMFICTX *ctx)
 		}
 	clock_stop(m, &t0);
 	if (ok) {
-		ret = reply_log(ctx, c, "signed", names.data, SMFIS_CONTINUE);
+		ret = reply_log(ctx, c, "signed", names.data, ENG_CONTINUE);
 	} else {
 		log_error("signing for %s failed: %s; the message gets the "
 			  "sign_error action (%s); check the domain's keys with "
@@ -559,50 +523,45 @@ cb_eom(SMFICTX *ctx)
 
 /* cb_abort - the message ended early; the connection goes on */
 
-static sfsistat
-cb_abort(SMFICTX *ctx)
+static eng_stat
+cb_abort(struct eng_ctx *ctx)
 {
-	struct conn *c = smfi_getpriv(ctx);
+	struct conn *c = eng_getpriv(ctx);
 
 	if (c != NULL)
 		msg_reset(c);
-	return (SMFIS_CONTINUE);
+	return (ENG_CONTINUE);
 }
 
 /* cb_close - the connection ended; it may never have started */
 
-static sfsistat
-cb_close(SMFICTX *ctx)
+static eng_stat
+cb_close(struct eng_ctx *ctx)
 {
-	struct conn *c = smfi_getpriv(ctx);
+	struct conn *c = eng_getpriv(ctx);
 
 	if (c == NULL)
-		return (SMFIS_CONTINUE);
+		return (ENG_CONTINUE);
 	msg_reset(c);
 	free(c->client_name);
 	free(c->daemon_name);
 	free(c->helo_subject);
 	free(c->helo_issuer);
 	free(c);
-	(void) smfi_setpriv(ctx, NULL);
-	return (SMFIS_CONTINUE);
+	eng_setpriv(ctx, NULL);
+	return (ENG_CONTINUE);
 }
 
-struct smfiDesc milter_desc = {
-	"signet",			/* filter name */
-	SMFI_VERSION,			/* version code */
-	SMFIF_ADDHDRS,			/* flags */
-	cb_connect,			/* connection info filter */
-	cb_helo,			/* SMTP HELO command filter */
-	cb_envfrom,			/* envelope sender filter */
-	cb_envrcpt,			/* envelope recipient filter */
-	cb_header,			/* header filter */
-	cb_eoh,				/* end of header */
-	cb_body,			/* body block filter */
+struct eng_callbacks milter_callbacks = {
+	cb_negotiate,			/* negotiation at connection start */
+	cb_connect,			/* connection info */
+	cb_helo,			/* SMTP HELO */
+	cb_envfrom,			/* envelope sender */
+	cb_envrcpt,			/* envelope recipient */
+	cb_header,			/* one header field */
+	cb_eoh,				/* end of headers */
+	cb_body,			/* body chunk */
 	cb_eom,				/* end of message */
 	cb_abort,			/* message aborted */
-	cb_close,			/* connection cleanup */
-	NULL,				/* unknown SMTP commands */
-	NULL,				/* DATA command */
-	cb_negotiate			/* negotiation at connection start */
+	cb_close			/* connection closed */
 };

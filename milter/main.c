@@ -4,7 +4,7 @@
 /* SUMMARY
 /*	DKIM-signing milter
 /* SYNOPSIS
-/*	signet-milter [-c config] [-p socket] [-f] [-d] [-t] [-V]
+/*	signet-milter [-c config] [-p socket] [-w workers] [-f] [-d] [-t] [-V]
 /* DESCRIPTION
 /*	signet-milter signs outbound mail for the domains of its policy
 /*	with their RSA and Ed25519 keys. The MTA hands it every message
@@ -20,6 +20,10 @@
 /*	Options:
 /*	-c config  the policy file (default /etc/signet/signet.yaml)
 /*	-p socket  listen here instead of the policy's socket
+/*	-w workers the number of worker threads (default: one per CPU,
+/*	           at least 2); each serves its connections in turn, so
+/*	           more help where signing waits (a remote counters
+/*	           database, SPF lookups)
 /*	-f         stay in the foreground and log to standard error
 /*	-d         log debug lines too
 /*	-t         check the policy and the keys, then exit
@@ -28,7 +32,7 @@
 /*	SIGUSR1 reloads the policy and keys as one snapshot. A new policy
 /*	that does not load is refused with the reason logged, and the old
 /*	one keeps running. Messages in progress finish on the snapshot
-/*	they started with. (libmilter owns SIGHUP, SIGINT and SIGTERM.)
+/*	they started with.
 /*	A reload applies the counters' retention and on_error and moves
 /*	the metrics listener; a changed counters store or synchronous
 /*	mode is logged as needing a restart, and the store in use stays.
@@ -36,8 +40,8 @@
 /*	inside it, and is refused, with the reason logged, when the
 /*	policy file is not there.
 /*
-/*	SIGTERM and SIGINT stop accepting connections, let messages in
-/*	progress finish (up to 30 seconds), and exit.
+/*	SIGTERM, SIGINT and SIGHUP stop accepting connections, let
+/*	messages in progress finish (up to 30 seconds), and exit.
 /* KEYS
 /*	A key watch thread checks the keys' states and, where needed,
 /*	their DNS records every keys: check_interval, and switches
@@ -64,6 +68,7 @@
 
 #include "canon.h"
 #include "count.h"
+#include "engine.h"
 #include "keywatch.h"
 #include "log.h"
 #include "metrics.h"
@@ -83,7 +88,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: signet-milter [-c config] [-p socket] "
-		"[-f] [-d] [-t] [-V]\n");
+		"[-w workers] [-f] [-d] [-t] [-V]\n");
 	exit(2);
 }
 
@@ -128,15 +133,17 @@ open_socket(const char *conn, const struct policy *p, uid_t uid, gid_t gid)
 {
 	const char *path = socket_path(conn);
 	mode_t  old;
+	int     ret;
 
-	if (smfi_setconn((char *) conn) != MI_SUCCESS)
+	old = umask(007);		/* the MTA's group may connect */
+	ret = engine_listen(conn);
+	(void) umask(old);
+	if (ret == -2)
 		log_fatal("bad socket \"%s\": use unix:PATH, inet:PORT@ADDRESS "
 			  "or inet6:PORT@ADDRESS", conn);
-	old = umask(007);		/* the MTA's group may connect */
-	if (smfi_opensocket(1) != MI_SUCCESS)
+	if (ret < 0)
 		log_fatal("cannot listen on %s: %m; check the path or address, "
 			  "and that no other process uses it", conn);
-	(void) umask(old);
 	if (path != NULL)
 		privs_socket(path, p, uid, gid);
 }
@@ -218,19 +225,6 @@ reload_thread(void *arg)
 	return (NULL);
 }
 
-/* block_reload - an early SIGUSR1 waits for the reload thread */
-
-static void
-block_reload(void)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
-		log_fatal("cannot block SIGUSR1");
-}
-
 /* start_reloader - SIGUSR1 goes to one thread, blocked in all others */
 
 static void
@@ -246,7 +240,7 @@ start_reloader(void)
 	sigfillset(&all);
 	/*
 	 * The reload thread blocks every signal: SIGTERM, SIGINT and SIGHUP
-	 * must reach libmilter's signal thread, not kill the process here.
+	 * are for the main thread's sigwait().
 	 */
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0
 	    || pthread_sigmask(SIG_SETMASK, &all, &old) != 0)
@@ -258,20 +252,46 @@ start_reloader(void)
 	(void) pthread_detach(tid);
 }
 
-/* drain - let messages in progress finish before exit */
+/* block_signals - signals wait for sigwait(), blocked in every thread */
 
 static void
-drain(void)
+block_signals(sigset_t *set)
 {
-	int     waited, n;
+	sigset_t reload;
 
-	for (waited = 0; (n = milter_in_flight()) > 0; waited++) {
-		if (waited == DRAIN_SECONDS * 10) {
-			log_warn("exiting with %d messages still in progress", n);
-			return;
-		}
-		(void) usleep(100000);
-	}
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigemptyset(&reload);			/* for the reload thread */
+	sigaddset(&reload, SIGUSR1);
+	if (pthread_sigmask(SIG_BLOCK, set, NULL) != 0
+	    || pthread_sigmask(SIG_BLOCK, &reload, NULL) != 0)
+		log_fatal("cannot block signals");
+	(void) signal(SIGPIPE, SIG_IGN);
+}
+
+/* wait_stop - until SIGTERM, SIGINT or SIGHUP */
+
+static void
+wait_stop(sigset_t *set)
+{
+	int     sig;
+
+	while (sigwait(set, &sig) != 0)
+		continue;
+	log_info("signal %d: stopping; messages in progress may finish "
+		 "(up to %d seconds)", sig, DRAIN_SECONDS);
+}
+
+/* default_workers - one worker thread per CPU, at least two */
+
+static int
+default_workers(void)
+{
+	long    n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return (n < 2 ? 2 : n > 64 ? 64 : (int) n);
 }
 
 int
@@ -279,12 +299,13 @@ main(int argc, char **argv)
 {
 	const char *sock = NULL;
 	struct snapshot *snap;
+	sigset_t stop;
 	const struct policy *p;
-	int     ch, foreground = 0, test_only = 0;
+	int     ch, foreground = 0, test_only = 0, nworkers = 0;
 	uid_t   uid;
 	gid_t   gid;
 
-	while ((ch = getopt(argc, argv, "c:dfp:tV")) != -1) {
+	while ((ch = getopt(argc, argv, "c:dfp:tVw:")) != -1) {
 		switch (ch) {
 		case 'c': config_path = optarg; break;
 		case 'd': log_set_debug(1); break;
@@ -292,12 +313,15 @@ main(int argc, char **argv)
 		case 'p': sock = optarg; break;
 		case 't': test_only = 1; break;
 		case 'V': printf("signet-milter %s\n", PACKAGE_VERSION); return (0);
+		case 'w': if ((nworkers = atoi(optarg)) < 1 || nworkers > 256)
+				usage();
+			break;
 		default: usage();
 		}
 	}
 	if (optind != argc)
 		usage();
-	block_reload();
+	block_signals(&stop);
 	log_open("signet-milter", LOG_TO_STDERR, 0);
 	if (canon_init() < 0)
 		log_fatal("OpenSSL provides no SHA-256: check the OpenSSL installation");
@@ -321,8 +345,6 @@ main(int argc, char **argv)
 	else
 		log_open("signet-milter", LOG_TO_STDERR, 0);
 
-	if (smfi_register(milter_desc) != MI_SUCCESS)
-		log_fatal("smfi_register failed");
 	open_socket(sock ? sock : p->socket, p, uid, gid);
 	if (!foreground)
 		daemonize();
@@ -333,11 +355,15 @@ main(int argc, char **argv)
 	start_reloader();
 	keywatch_start();
 
-	log_info("started: policy %s, %zu domains, listening on %s",
-		 config_path, p->ndomains, sock ? sock : p->socket);
-	if (smfi_main() != MI_SUCCESS)
-		log_fatal("the milter library stopped with an error");
-	drain();
+	if (nworkers == 0)
+		nworkers = default_workers();
+	engine_start(&milter_callbacks, nworkers);
+	log_info("started: policy %s, %zu domains, listening on %s, "
+		 "%d workers", config_path, p->ndomains, sock ? sock : p->socket,
+		 nworkers);
+	wait_stop(&stop);
+	engine_drain(DRAIN_SECONDS);
+	engine_stop();
 	keywatch_stop();
 	metrics_http_stop();
 	count_close();

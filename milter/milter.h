@@ -1,11 +1,10 @@
 #ifndef SIGNET_MILTER_H
 #define SIGNET_MILTER_H
 
-/* milter - signet-milter's libmilter glue */
+/* milter - signet-milter's callbacks for the milter engine */
 
-#include <libmilter/mfapi.h>
+#include "engine.h"
 
-extern struct smfiDesc milter_desc;
-extern int milter_in_flight(void);
+extern struct eng_callbacks milter_callbacks;
 
 #endif

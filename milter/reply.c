@@ -6,10 +6,10 @@
 /* SYNOPSIS
 /*	#include "session.h"
 /*
-/*	sfsistat reply_log(SMFICTX *ctx, struct conn *c, const char *verdict,
-/*			const char *selectors, sfsistat reply);
-/*	sfsistat reply_refuse(SMFICTX *ctx, struct conn *c, enum action action);
-/*	sfsistat reply_internal_error(SMFICTX *ctx, struct conn *c,
+/*	eng_stat reply_log(struct eng_ctx *ctx, struct conn *c, const char *verdict,
+/*			const char *selectors, eng_stat reply);
+/*	eng_stat reply_refuse(struct eng_ctx *ctx, struct conn *c, enum action action);
+/*	eng_stat reply_internal_error(struct eng_ctx *ctx, struct conn *c,
 /*			const char *where);
 /* DESCRIPTION
 /*	reply_log() counts the message and logs its one line; it returns
@@ -59,31 +59,31 @@ reply_text(const char *in, char *out, size_t len)
 
 /* count_failed - the reply for a message whose count failed */
 
-static sfsistat
-count_failed(SMFICTX *ctx, sfsistat reply)
+static eng_stat
+count_failed(struct eng_ctx *ctx, eng_stat reply)
 {
 	switch (count_on_error()) {
 	case ACTION_ACCEPT:
 		return (reply);
 	case ACTION_REJECT:
-		(void) smfi_setreply(ctx, "550", "5.3.0", "signet cannot count "
+		(void) eng_setreply(ctx, "550", "5.3.0", "signet cannot count "
 				     "this message; contact the postmaster");
-		return (SMFIS_REJECT);
+		return (ENG_REJECT);
 	default:
-		(void) smfi_setreply(ctx, "451", "4.3.0", "signet cannot count "
+		(void) eng_setreply(ctx, "451", "4.3.0", "signet cannot count "
 				     "this message now; try again later");
-		return (SMFIS_TEMPFAIL);
+		return (ENG_TEMPFAIL);
 	}
 }
 
 /* reply_log - count the message, log its line; the reply to give */
 
-sfsistat
-reply_log(SMFICTX *ctx, struct conn *c, const char *verdict,
-	    const char *selectors, sfsistat reply)
+eng_stat
+reply_log(struct eng_ctx *ctx, struct conn *c, const char *verdict,
+	    const char *selectors, eng_stat reply)
 {
 	struct msg *m = &c->msg;
-	const char *qid = smfi_getsymval(ctx, "i");
+	const char *qid = eng_getsymval(ctx, "i");
 	double  ms = m->spent.tv_sec * 1e3 + m->spent.tv_nsec / 1e6;
 	struct count_msg cm = {&m->verdict, verdict, m->mail_from,
 		m->auth_authen, c->addr_text, m->rcpt_domains,
@@ -104,24 +104,24 @@ reply_log(SMFICTX *ctx, struct conn *c, const char *verdict,
 
 /* reply_refuse - apply an action with its SMTP reply; the message ends */
 
-sfsistat
-reply_refuse(SMFICTX *ctx, struct conn *c, enum action action)
+eng_stat
+reply_refuse(struct eng_ctx *ctx, struct conn *c, enum action action)
 {
 	char    text[512];
-	sfsistat ret;
+	eng_stat ret;
 
 	reply_text(c->msg.verdict.reason, text, sizeof(text));
 	switch (action) {
 	case ACTION_REJECT:
-		(void) smfi_setreply(ctx, "550", "5.7.1", text);
-		ret = reply_log(ctx, c, "rejected", "-", SMFIS_REJECT);
+		(void) eng_setreply(ctx, "550", "5.7.1", text);
+		ret = reply_log(ctx, c, "rejected", "-", ENG_REJECT);
 		break;
 	case ACTION_TEMPFAIL:
-		(void) smfi_setreply(ctx, "451", "4.7.1", text);
-		ret = reply_log(ctx, c, "tempfailed", "-", SMFIS_TEMPFAIL);
+		(void) eng_setreply(ctx, "451", "4.7.1", text);
+		ret = reply_log(ctx, c, "tempfailed", "-", ENG_TEMPFAIL);
 		break;
 	case ACTION_ACCEPT:
-		ret = reply_log(ctx, c, "accepted-unsigned", "-", SMFIS_ACCEPT);
+		ret = reply_log(ctx, c, "accepted-unsigned", "-", ENG_ACCEPT);
 		break;
 	default:
 		log_panic("refuse: action %d", (int) action);
@@ -132,8 +132,8 @@ reply_refuse(SMFICTX *ctx, struct conn *c, enum action action)
 
 /* reply_internal_error - a state that should not be: never pass unsigned */
 
-sfsistat
-reply_internal_error(SMFICTX *ctx, struct conn *c, const char *where)
+eng_stat
+reply_internal_error(struct eng_ctx *ctx, struct conn *c, const char *where)
 {
 	log_error("%s without a message in progress; tempfailing it", where);
 	(void) snprintf(c->msg.verdict.reason, sizeof(c->msg.verdict.reason),

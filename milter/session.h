@@ -50,25 +50,24 @@ struct conn {
 	char   *helo_subject;		/* {cert_subject} at HELO */
 	char   *helo_issuer;		/* {cert_issuer} at HELO */
 	int     leadspc;		/* MTA keeps the space after colons */
-	sfsistat helo_reply;		/* SMFIS_NOREPLY when negotiated */
-	sfsistat hdr_reply;		/* SMFIS_NOREPLY when negotiated */
-	sfsistat rcpt_reply;
-	sfsistat body_reply;
-	int     in_msg;
+	eng_stat helo_reply;		/* ENG_NOREPLY when negotiated */
+	eng_stat hdr_reply;		/* ENG_NOREPLY when negotiated */
+	eng_stat rcpt_reply;
+	eng_stat body_reply;
 	struct msg msg;
 };
 
 extern void msg_reset(struct conn *);
 
 /* reply.c: how a message ends, logged and counted. */
-extern sfsistat reply_log(SMFICTX *, struct conn *, const char *,
-			          const char *, sfsistat);
-extern sfsistat reply_refuse(SMFICTX *, struct conn *, enum action);
-extern sfsistat reply_internal_error(SMFICTX *, struct conn *, const char *);
+extern eng_stat reply_log(struct eng_ctx *, struct conn *, const char *,
+			          const char *, eng_stat);
+extern eng_stat reply_refuse(struct eng_ctx *, struct conn *, enum action);
+extern eng_stat reply_internal_error(struct eng_ctx *, struct conn *, const char *);
 
 /* signing.c: the signatures of a message. */
 extern int signing_sign(struct msg *, struct buf *, size_t *, struct buf *,
 			        struct buf *);
-extern int signing_insert(SMFICTX *, const struct conn *, const struct buf *);
+extern int signing_insert(struct eng_ctx *, const struct conn *, const struct buf *);
 
 #endif

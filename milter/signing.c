@@ -8,7 +8,7 @@
 /*
 /*	int	signing_sign(struct msg *m, struct buf *values, size_t *nvalues,
 /*			struct buf *names, struct buf *err);
-/*	int	signing_insert(SMFICTX *ctx, const struct conn *c,
+/*	int	signing_insert(struct eng_ctx *ctx, const struct conn *c,
 /*			const struct buf *value);
 /* DESCRIPTION
 /*	signing_sign() finishes the body hash and makes one signature per
@@ -82,7 +82,7 @@ signing_sign(struct msg *m, struct buf *values, size_t *nvalues,
 /* signing_insert - add one signature above all other fields */
 
 int
-signing_insert(SMFICTX *ctx, const struct conn *c, const struct buf *v)
+signing_insert(struct eng_ctx *ctx, const struct conn *c, const struct buf *v)
 {
 	char   *text = xmalloc(v->len + 1), *q = text;
 	const char *p = c->leadspc ? v->data : v->data + 1;
@@ -92,7 +92,7 @@ signing_insert(SMFICTX *ctx, const struct conn *c, const struct buf *v)
 		if (*p != '\r')
 			*q++ = *p;
 	*q = 0;
-	ret = smfi_insheader(ctx, 0, "DKIM-Signature", text);
+	ret = eng_insheader(ctx, 0, "DKIM-Signature", text);
 	free(text);
-	return (ret == MI_SUCCESS ? 0 : -1);
+	return (ret == 0 ? 0 : -1);
 }
