@@ -36,15 +36,16 @@
 /*	cannot be committed gets the counters' on_error action (tempfail
 /*	by default) instead of the reply, and "counted=no" in the log.
 /*
-/*	A message to be signed that has a line longer than MSG_LINE_MAX
-/*	(998 bytes, RFC 5322 2.1.1) in a header field the signature
-/*	covers, or in its body, is refused: the MTA's SMTP client would
-/*	fold that line after signing (Postfix inserts CRLF SPACE at 998)
-/*	and the signature would fail at every receiver.
+/*	A message to be signed that has a line longer than the policy's
+/*	signing: max_line_length (998 bytes by default, RFC 5322 2.1.1)
+/*	in a header field the signature covers, or in its body, is
+/*	refused: the MTA's SMTP client would fold that line after signing
+/*	(Postfix inserts CRLF SPACE past smtp_line_length_limit) and the
+/*	signature would fail at every receiver.
 /* DIAGNOSTICS
 /*	One line per message: queue id, client, From domain, verdict,
 /*	selectors, milliseconds spent in signet. Header bytes beyond
-/*	MSG_HEADER_MAX, and lines longer than MSG_LINE_MAX, get the
+/*	MSG_HEADER_MAX, and lines longer than max_line_length, get the
 /*	message refused.
 /* LICENSE
 /*	MIT; see LICENSE in the source distribution.
@@ -322,21 +323,23 @@ header_wanted(const struct policy *p, const char *name)
 	return (0);
 }
 
-/* line_too_long - has "NAME: VALUE" a line longer than MSG_LINE_MAX */
+/* line_too_long - has "NAME: VALUE" a line longer than max (0: any) */
 
 static int
-line_too_long(const char *name, const char *value)
+line_too_long(const char *name, const char *value, size_t max)
 {
 	size_t  len = strlen(name) + 1 + (*value != ' ' && *value != '\t');
 	const char *p;
 
-	for (p = value; *p && len <= MSG_LINE_MAX; p++) {
+	if (max == 0)
+		return (0);
+	for (p = value; *p && len <= max; p++) {
 		if (*p == '\n')
 			len = 0;
 		else if (*p != '\r')
 			len++;
 	}
-	return (len > MSG_LINE_MAX);
+	return (len > max);
 }
 
 /* body_lines - note the longest line of a body chunk (a CR before
@@ -363,6 +366,15 @@ body_lines(struct msg *m, const unsigned char *data, size_t len)
 	}
 }
 
+/* body_too_long - has the body a line longer than max (0: any) */
+
+static int
+body_too_long(const struct msg *m, size_t max)
+{
+	return (max != 0 && (m->body_longest > max
+			     || m->body_line > max + (m->body_last == '\r')));
+}
+
 /* cb_header - keep the fields the signature will cover */
 
 static eng_stat
@@ -379,7 +391,8 @@ cb_header(struct eng_ctx *ctx, const char *name, const char *value)
 	if (strcasecmp(name, "From") == 0)
 		m->nfrom++;
 	if (!m->too_big && header_wanted(m->snap->policy, name)) {
-		if (!*m->long_field && line_too_long(name, value))
+		if (!*m->long_field && line_too_long(name, value,
+					 (size_t) m->snap->policy->signing.max_line))
 			(void) snprintf(m->long_field, sizeof(m->long_field), "%s", name);
 		m->hdr_bytes += strlen(name) + strlen(value) + 4;
 		if (m->hdr_bytes > MSG_HEADER_MAX) {
@@ -440,10 +453,11 @@ cb_eoh(struct eng_ctx *ctx)
 	}
 	if (*m->long_field) {
 		(void) snprintf(m->verdict.reason, sizeof(m->verdict.reason),
-			   "the %.60s header field has a line longer than %d "
+			   "the %.60s header field has a line longer than %ld "
 			   "characters (RFC 5322 2.1.1): the MTA would fold it "
 			   "after signing and break the signature; fold it "
-			   "before sending", m->long_field, MSG_LINE_MAX);
+			   "before sending", m->long_field,
+			   m->snap->policy->signing.max_line);
 		m->verdict.action = ACTION_REJECT;
 		return (reply_refuse(ctx, c, ACTION_REJECT));
 	}
@@ -483,13 +497,13 @@ cb_eom(struct eng_ctx *ctx)
 
 	if (m->body == NULL)
 		return (reply_internal_error(ctx, c, "end of message"));
-	if (m->body_longest > MSG_LINE_MAX || m->body_line > MSG_LINE_MAX
-	    + (m->body_last == '\r')) {
+	if (body_too_long(m, (size_t) m->snap->policy->signing.max_line)) {
 		(void) snprintf(m->verdict.reason, sizeof(m->verdict.reason),
-			   "the body has a line longer than %d characters "
+			   "the body has a line longer than %ld characters "
 			   "(RFC 5322 2.1.1): the MTA would break it after "
 			   "signing and the signature would fail; send long "
-			   "lines quoted-printable or base64", MSG_LINE_MAX);
+			   "lines quoted-printable or base64",
+			   m->snap->policy->signing.max_line);
 		m->verdict.action = ACTION_REJECT;
 		return (reply_refuse(ctx, c, ACTION_REJECT));
 	}

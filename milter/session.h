@@ -17,7 +17,6 @@
 
 #define MSG_HEADER_MAX	(1024 * 1024)	/* signed header bytes kept */
 #define MSG_SIG_MAX	8		/* selectors per domain */
-#define MSG_LINE_MAX	998		/* RFC 5322 2.1.1; MTAs fold longer */
 
 struct msg {
 	struct snapshot *snap;		/* pinned at MAIL FROM */

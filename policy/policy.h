@@ -92,6 +92,7 @@ struct policy_signing {
 	char  **oversign;		/* lower case, signed once more than present */
 	size_t  noversign;
 	long    expire;			/* x= seconds after t=; 0: no x= */
+	long    max_line;		/* longest line signed; 0: any */
 };
 
 /* Which mail is ours to sign (the sources that submit outbound mail). */

@@ -77,6 +77,8 @@
 #include "policy.h"
 
 #define POLICY_MAX_SIZE	(16 * 1024 * 1024)	/* bytes */
+#define MAX_LINE_MIN	78		/* signing: max_line_length, when set */
+#define MAX_LINE_MAX	1000000
 
 static const char *const default_headers[] = {
 	"from", "reply-to", "subject", "date", "to", "cc", "resent-date",
@@ -478,11 +480,36 @@ load_expire(struct loader *ld, const struct item *it)
 		ld_error(ld, it->val, "expire \"%s\" %s", s, why);
 }
 
+/* load_max_line - "max_line_length" in "signing" */
+
+static void
+load_max_line(struct loader *ld, const struct item *it)
+{
+	struct signing_state *st = it->ctx;
+	const char *s;
+	char   *end;
+	long    n;
+
+	if ((s = ld_string(ld, it)) == NULL)
+		return;
+	n = strtol(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != 0 || (n != 0 && n < MAX_LINE_MIN)
+	    || n > MAX_LINE_MAX) {
+		ld_error(ld, it->val, "max_line_length \"%s\" is not 0 (no limit) "
+			 "or a length from %d to %d; write the MTA's limit on "
+			 "the lines it sends, e.g. 998 (Postfix's "
+			 "smtp_line_length_limit)", s, MAX_LINE_MIN, MAX_LINE_MAX);
+		return;
+	}
+	st->sg->max_line = n;
+}
+
 static const struct rule signing_rules[] = {
 	{"canonicalization", load_canon},
 	{"headers", load_headers},
 	{"oversign", load_oversign},
 	{"expire", load_expire},
+	{"max_line_length", load_max_line},
 	{NULL, NULL},
 };
 
@@ -621,6 +648,7 @@ policy_defaults(const char *path)
 	p->socket_mode = 0660;
 	p->signing.header_canon = CANON_RELAXED;
 	p->signing.body_canon = CANON_RELAXED;
+	p->signing.max_line = 998;		/* RFC 5322 2.1.1, Postfix's default */
 	p->signing.headers = strv_copy(default_headers, &p->signing.nheaders);
 	p->signing.oversign = strv_copy(default_oversign, &p->signing.noversign);
 	p->sources.authenticated = 1;

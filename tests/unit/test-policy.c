@@ -309,6 +309,7 @@ dump_policy(struct buf *out, const struct policy *p)
 	dump_strv(out, "signing.headers", sg->headers, sg->nheaders);
 	dump_strv(out, "signing.oversign", sg->oversign, sg->noversign);
 	buf_printf(out, "signing.expire %ld\n", sg->expire);
+	buf_printf(out, "signing.max_line_length %ld\n", sg->max_line);
 	buf_printf(out, "actions.no_from %s\n", policy_action_name(p->actions.no_from));
 	buf_printf(out, "actions.bad_from %s\n", policy_action_name(p->actions.bad_from));
 	buf_printf(out, "actions.sign_error %s\n",
