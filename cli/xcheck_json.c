@@ -180,6 +180,15 @@ xp_pub_text(const struct xc_published *pub, char *out, size_t len)
 		(void) snprintf(out + n, len - n, "; t=%s", pub->testing);
 }
 
+/* json_member - a string member after others: , "NAME": VALUE */
+
+static void
+json_member(FILE *fp, const char *name, const char *value)
+{
+	fprintf(fp, ", \"%s\": ", name);
+	xp_json_string(fp, value);
+}
+
 /* json_share - a share, or null */
 
 static void
@@ -243,21 +252,16 @@ json_published(FILE *fp, const struct xc_published *pub)
 {
 	fputs("\"published\": {\"p\": ", fp);
 	xp_json_string(fp, pub->p);
-	fputs(", \"sp\": ", fp);
-	xp_json_string(fp, pub->sp);
-	fputs(", \"np\": ", fp);
-	xp_json_string(fp, pub->np);
+	json_member(fp, "sp", pub->sp);
+	json_member(fp, "np", pub->np);
 	fputs(", \"pct\": ", fp);
 	if (pub->pct < 0)
 		fputs("null", fp);
 	else
 		fprintf(fp, "%d", pub->pct);
-	fputs(", \"t\": ", fp);
-	xp_json_string(fp, pub->testing);
-	fputs(", \"adkim\": ", fp);
-	xp_json_string(fp, pub->adkim);
-	fputs(", \"aspf\": ", fp);
-	xp_json_string(fp, pub->aspf);
+	json_member(fp, "t", pub->testing);
+	json_member(fp, "adkim", pub->adkim);
+	json_member(fp, "aspf", pub->aspf);
 	fputs("}", fp);
 }
 
@@ -293,12 +297,9 @@ json_sources(FILE *fp, const struct xc_domain *d)
 		fprintf(fp, "%s\n\t{\"ip\": \"%s\", \"class\": \"%s\", \"sender\": ",
 			i ? "," : "", s->ip, xc_class_name(s->cls));
 		xp_json_string(fp, s->sender);
-		fputs(", \"why\": ", fp);
-		xp_json_string(fp, s->why);
-		fputs(", \"advice\": ", fp);
-		xp_json_string(fp, s->advice);
-		fputs(", \"rdns\": ", fp);
-		xp_json_string(fp, s->rdns);
+		json_member(fp, "why", s->why);
+		json_member(fp, "advice", s->advice);
+		json_member(fp, "rdns", s->rdns);
 		fprintf(fp, ", \"rdns_confirmed\": %s, \"rdns_status\": ",
 			s->rdns == NULL ? "null" : s->rdns_confirmed ? "true" : "false");
 		xp_json_string(fp, s->rdns_status);
@@ -360,8 +361,7 @@ json_ours(FILE *fp, const struct xcheck *xc, const struct xc_domain *d)
 		fputs(i ? ", " : "", fp);
 		fputs("{\"domain\": ", fp);
 		xp_json_string(fp, d->sel[i].domain);
-		fputs(", \"selector\": ", fp);
-		xp_json_string(fp, d->sel[i].selector);
+		json_member(fp, "selector", d->sel[i].selector);
 		fprintf(fp, ", \"pass\": %lld, \"fail\": %lld}", d->sel[i].pass,
 			d->sel[i].fail);
 	}
@@ -380,8 +380,7 @@ json_alarms(FILE *fp, const struct xc_domain *d)
 		fprintf(fp, "%s\n\t{\"kind\": \"%s\", \"subject\": ", i ? "," : "",
 			d->alarms[i].kind);
 		xp_json_string(fp, d->alarms[i].subject);
-		fputs(", \"text\": ", fp);
-		xp_json_string(fp, d->alarms[i].text);
+		json_member(fp, "text", d->alarms[i].text);
 		putc('}', fp);
 	}
 	fputs("]", fp);
@@ -406,10 +405,8 @@ json_step(FILE *fp, const struct xc_domain *d)
 	fprintf(fp, ", \"unknown_sources\": %ld, \"unknown_messages\": %lld, "
 		"\"unknown_share\": ", s->unknown_sources, s->unknown_messages);
 	json_share(fp, s->unknown_share);
-	fputs(", \"next\": ", fp);
-	xp_json_string(fp, s->next);
-	fputs(", \"note\": ", fp);
-	xp_json_string(fp, s->note);
+	json_member(fp, "next", s->next);
+	json_member(fp, "note", s->note);
 	fputs(", \"why_not\": ", fp);
 	json_names(fp, &s->why_not);
 	putc('}', fp);
@@ -474,10 +471,8 @@ json_dns(FILE *fp, const struct xc_domain *d)
 	}
 	fprintf(fp, "{\"state\": \"%s\", \"record\": ", states[dp->state]);
 	xp_json_string(fp, dp->record);
-	fputs(", \"owner\": ", fp);
-	xp_json_string(fp, dp->owner);
-	fputs(", \"error\": ", fp);
-	xp_json_string(fp, dp->error);
+	json_member(fp, "owner", dp->owner);
+	json_member(fp, "error", dp->error);
 	fputs(", ", fp);
 	if (dp->state == XC_DNS_FOUND)
 		json_published(fp, &dp->pub);
@@ -503,12 +498,9 @@ json_mx(FILE *fp, const struct xcheck *xc)
 	for (i = 0; i < xc->nmxv; i++) {
 		fputs(i ? ",\n\t{\"domain\": " : "\n\t{\"domain\": ", fp);
 		xp_json_string(fp, xc->mxv[i].domain);
-		fputs(", \"mx\": ", fp);
-		xp_json_string(fp, xc->mxv[i].host);
-		fputs(", \"reporter\": ", fp);
-		xp_json_string(fp, xc->mxv[i].reporter);
-		fputs(", \"status\": ", fp);
-		xp_json_string(fp, xc->mxv[i].status);
+		json_member(fp, "mx", xc->mxv[i].host);
+		json_member(fp, "reporter", xc->mxv[i].reporter);
+		json_member(fp, "status", xc->mxv[i].status);
 		putc('}', fp);
 	}
 	putc(']', fp);

@@ -68,21 +68,15 @@ it_cleanup_hook() {
 	[ -z "$SILENT_PID" ] || kill "$SILENT_PID" 2>/dev/null || true
 }
 it_keys "$IT_TMP/keys" example.com
-IT_USER=nobody
-IT_GROUP=postfix
-it_keys_owned "$IT_TMP/keys" "$IT_TMP/keys-nobody" nobody
-mkdir -p "$IT_TMP/run" "$IT_TMP/store" "$IT_TMP/reports"
-chown nobody "$IT_TMP/store"
-SOCK=unix:$IT_TMP/run/signet.sock
-STORE=$IT_TMP/store/counters.db
-CFG=$IT_TMP/signet.yaml
-it_config "$CFG" "$SOCK" "$IT_TMP/keys-nobody" rsa,ed
+it_config_nobody "$IT_TMP/keys" "$IT_TMP/keys-nobody"
+mkdir -p "$IT_TMP/reports"
 cat >>"$CFG" <<EOF
     senders:
       mta-clients: {networks: [127.0.0.0/8, "::1/128"]}
       crm: {networks: [198.51.100.0/24]}
-counters:
-  store: $STORE
+EOF
+it_config_store
+cat >>"$CFG" <<EOF
 egress: [192.0.2.25]
 dmarc:
   min_days: 1
@@ -149,18 +143,10 @@ report() {
 
 # assert - run the checker; one case per figure
 assert() {
-	local what=$1 line
+	local what=$1
 	shift
 	"$PYTHON" "$HERE/xcheck-expect.py" "$@" >"$IT_TMP/expect.out" 2>&1 || true
-	grep -q '^ok ' "$IT_TMP/expect.out" ||
-		it_fail "$what" "the checker ran no check: $(tail -n 3 "$IT_TMP/expect.out")"
-	while IFS= read -r line; do
-		case $line in
-		"ok "*)		it_pass "$what: ${line#ok }" ;;
-		"not ok "*)	it_fail "$what" "${line#not ok }" ;;
-		*)		it_fail "$what" "$line" ;;
-		esac
-	done <"$IT_TMP/expect.out"
+	it_results "$what" "$IT_TMP/expect.out"
 }
 
 # 3. Every figure of the cross-check, ready for the next step.

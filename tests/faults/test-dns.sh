@@ -56,11 +56,7 @@ it_cleanup_hook() {
 	dns_stop || true
 }
 it_keys "$IT_TMP/keys-root" example.com
-# signet-milter runs as nobody:postfix: Postfix's smtpd connects to it.
-IT_USER=nobody
-IT_GROUP=postfix
-it_keys_owned "$IT_TMP/keys-root" "$IT_TMP/keys" nobody
-mkdir -p "$IT_TMP/run"
+it_config_nobody "$IT_TMP/keys-root" "$IT_TMP/keys"
 
 # txt_strings - a TXT value as quoted strings of at most 200 characters
 txt_strings() {
@@ -91,9 +87,6 @@ dns_delay() {
 	mv "$IT_TMP/dns.ctl.new" "$IT_TMP/dns.ctl"
 }
 
-SOCK=unix:$IT_TMP/run/signet.sock
-CFG=$IT_TMP/signet.yaml
-it_config "$CFG" "$SOCK" "$IT_TMP/keys" rsa,ed
 cat >>"$CFG" <<EOF
     senders:
       local:

@@ -45,14 +45,8 @@ it_init faults-keyswap
 it_keys "$IT_TMP/set-a" example.com
 it_keys "$IT_TMP/set-b" example.com
 chown -R nobody "$IT_TMP/set-a" "$IT_TMP/set-b"
-IT_USER=nobody
-IT_GROUP=postfix
 K=$IT_TMP/keys
-it_keys_owned "$IT_TMP/set-a" "$K" nobody
-mkdir -p "$IT_TMP/run"
-SOCK=unix:$IT_TMP/run/signet.sock
-CFG=$IT_TMP/signet.yaml
-it_config "$CFG" "$SOCK" "$K" rsa,ed
+it_config_nobody "$IT_TMP/set-a" "$K"
 it_postfix_start "$SOCK"
 it_milter_start "$CFG"
 

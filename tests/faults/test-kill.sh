@@ -52,31 +52,13 @@ FAULTMAIL=$srcdir/tests/faults/faultmail.py
 it_init faults-kill
 it_require_file "$SIGNET_CLI" "build signet first (make in $top_builddir)"
 it_keys "$IT_TMP/keys-root" example.com
-IT_USER=nobody
-IT_GROUP=postfix
-it_keys_owned "$IT_TMP/keys-root" "$IT_TMP/keys" nobody
-mkdir -p "$IT_TMP/run" "$IT_TMP/store"
-chown nobody "$IT_TMP/store"
-SOCK=unix:$IT_TMP/run/signet.sock
-STORE=$IT_TMP/store/counters.db
-CFG=$IT_TMP/signet.yaml
-it_config "$CFG" "$SOCK" "$IT_TMP/keys" rsa,ed
-cat >>"$CFG" <<EOF
-counters:
-  store: $STORE
-EOF
+it_config_nobody "$IT_TMP/keys-root" "$IT_TMP/keys"
+it_config_store
 it_postfix_start "$SOCK"
 # Many smtpd processes at once, so that a kill finds many messages in
 # flight; the sessions of the client all get one.
 it_postfix_set "default_process_limit = 40"
 it_milter_start "$CFG"
-
-# count_signed - the store's signed messages (signet counters, CSV)
-count_signed() {
-	"$SIGNET_CLI" counters --store "$STORE" --since 2000-01-01 \
-		--by outcome --format csv | tr -d '\r' |
-		awk -F, '$1 == "signed" { n = $2 } END { printf "%d\n", n }'
-}
 
 # accepted - how many messages the client has had accepted so far
 accepted() {
@@ -135,10 +117,9 @@ else
 	it_fail "sink" "$(tail -n 1 "$IT_TMP/check.out")"
 fi
 
-queued=$(grep -c 'postfix/qmgr\[[0-9]*\]: [0-9A-Za-z]*: from=<.*(queue active)' \
-	"$IT_TMP/maillog" || true)
+queued=$(it_pf_queued)
 eom_lost=$(grep -c "can't read SMFIC_BODYEOB reply" "$IT_TMP/maillog" || true)
-signed=$(count_signed)
+signed=$(it_counted signed)
 it_check "Postfix queued each message once ($queued)" test "$queued" -eq "$COUNT"
 # Each lost reply is a message in flight at a kill: at most one per
 # session of the client at each kill.

@@ -40,13 +40,7 @@ SPEC=example.com/rsa/rsa-sha256,example.com/ed/ed25519-sha256
 
 it_init faults-reloads
 it_keys "$IT_TMP/keys-root" example.com
-IT_USER=nobody
-IT_GROUP=postfix
-it_keys_owned "$IT_TMP/keys-root" "$IT_TMP/keys" nobody
-mkdir -p "$IT_TMP/run"
-SOCK=unix:$IT_TMP/run/signet.sock
-CFG=$IT_TMP/signet.yaml
-it_config "$CFG" "$SOCK" "$IT_TMP/keys" rsa,ed
+it_config_nobody "$IT_TMP/keys-root" "$IT_TMP/keys"
 it_postfix_start "$SOCK"
 it_milter_start "$CFG"
 

@@ -46,12 +46,11 @@ it_init faults-store
 it_need sqlite3 sqlite3
 it_require_file "$SIGNET_CLI" "build signet first (make in $top_builddir)"
 it_keys "$IT_TMP/keys-root" example.com
-IT_USER=nobody
-IT_GROUP=postfix
-it_keys_owned "$IT_TMP/keys-root" "$IT_TMP/keys" nobody
-mkdir -p "$IT_TMP/run" "$IT_TMP/store"
+it_config_nobody "$IT_TMP/keys-root" "$IT_TMP/keys"
+it_config_store
 MOUNTED=
-if mount -t tmpfs -o size=4m,mode=755 signet-test "$IT_TMP/store" 2>"$IT_TMP/mount.err"; then
+if mount -t tmpfs -o "size=4m,mode=755,uid=$(id -u nobody)" signet-test \
+	"$IT_TMP/store" 2>"$IT_TMP/mount.err"; then
 	MOUNTED=1
 else
 	it_log "SKIP: disk full: cannot mount a tmpfs: $(cat "$IT_TMP/mount.err")"
@@ -63,32 +62,10 @@ it_cleanup_hook() {
 	umount "$IT_TMP/store" 2>/dev/null || umount -l "$IT_TMP/store"
 	[ "$1" != 0 ] && [ "${SIGNET_KEEP:-0}" = 1 ] || rm -rf "$IT_TMP"
 }
-chown nobody "$IT_TMP/store"
-SOCK=unix:$IT_TMP/run/signet.sock
-STORE=$IT_TMP/store/counters.db
-CFG=$IT_TMP/signet.yaml
-it_config "$CFG" "$SOCK" "$IT_TMP/keys" rsa,ed
-cat >>"$CFG" <<EOF
-counters:
-  store: $STORE
-EOF
 it_postfix_start "$SOCK"
 it_milter_start "$CFG"
 PID0=$IT_MILTER_PID
 NEXT=1
-
-# count_signed - the store's signed messages (signet counters, CSV)
-count_signed() {
-	"$SIGNET_CLI" counters --store "$STORE" --since 2000-01-01 \
-		--by outcome --format csv | tr -d '\r' |
-		awk -F, '$1 == "signed" { n = $2 } END { printf "%d\n", n }'
-}
-
-# pf_queued - messages Postfix's queue manager took in
-pf_queued() {
-	grep -c 'postfix/qmgr\[[0-9]*\]: [0-9A-Za-z]*: from=<.*(queue active)' \
-		"$IT_TMP/maillog" || true
-}
 
 # send_retrying N - N new messages, retried on 4xx until accepted
 send_retrying() {
@@ -106,9 +83,9 @@ try_once() {
 # counts_match NAME - the store's signed count equals Postfix's queued
 counts_match() {
 	local signed queued
-	it_wait_delivered "$(pf_queued)" 60
-	signed=$(count_signed)
-	queued=$(pf_queued)
+	it_wait_delivered "$(it_pf_queued)" 60
+	signed=$(it_counted signed)
+	queued=$(it_pf_queued)
 	if [ "$signed" = "$queued" ]; then
 		it_pass "$1: $signed signed counts = $queued messages Postfix queued"
 	else

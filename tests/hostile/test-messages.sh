@@ -236,14 +236,7 @@ mkdir -p "$IT_TMP/mt-saved"
 mv "$IT_TMP"/mt-*.eml "$IT_TMP/mt-saved/" 2>/dev/null
 timeout 300 "$PYTHON" "$here/rawmilter.py" "$SOCK" "$IT_TMP/mt-saved" \
 	>"$IT_TMP/raw.out" 2>&1 || true
-while IFS= read -r line; do
-	case $line in
-	"ok "*)		it_pass "raw packets: ${line#ok }" ;;
-	"FAIL "*)	it_fail "raw packets" "${line#FAIL }" ;;
-	*)		it_fail "raw packets" "$line" ;;
-	esac
-done <"$IT_TMP/raw.out"
-grep -q . "$IT_TMP/raw.out" || it_fail "raw packets" "rawmilter.py printed nothing"
+it_results "raw packets" "$IT_TMP/raw.out"
 alive "raw packets"
 if [ -n "$(find "$IT_TMP/mt-saved" -name '*.eml')" ]; then
 	it_check "miltertest: saved messages verify (dkimpy, libopendkim)" \

@@ -8,6 +8,8 @@
 #	it_keys DIR DOMAIN		test keys (tests/tools/mkkeys.sh)
 #	it_keys_owned SRC DST USER	a copy of the keys owned by USER
 #	it_config FILE SOCKET KEYDIR SELECTORS [DOMAIN [SOURCES]]
+#	it_config_nobody SRC KEYDIR	as nobody:postfix, both keys; SOCK, CFG
+#	it_config_store [STORE]		counters into STORE; sets STORE
 #	it_postfix_start SOCKET|none	Postfix + smtp-sink, milter attached
 #	it_postfix_set PARAM=VALUE...	change main.cf, reload Postfix
 #	it_milter_start CONFIG [ARGS]	signet-milter -f -c CONFIG, wait for it
@@ -21,7 +23,10 @@
 #	it_expect_sigs DIR SPEC		exactly these DKIM-Signatures
 #	it_verifiers; it_verify_all DIR KEYS	dkimpy and libopendkim
 #	it_sink_reset; it_mail_reset	forget delivered / queued mail
+#	it_counted OUTCOME		messages $STORE counts with OUTCOME
+#	it_pf_queued			messages Postfix's queue manager took in
 #	it_pass NAME; it_fail NAME WHY; it_check NAME CMD...; it_summary
+#	it_results NAME FILE		a checker's "ok ..." / "not ok ..." lines
 #	it_die WHY
 # DESCRIPTION
 #	Sourced by tests/integration/test-*.sh (bash). it_init makes a
@@ -127,6 +132,23 @@ it_check() {
 	else
 		it_fail "$name" "$(tail -n 5 "$IT_TMP/check.out" | tr '\n' ' ')"
 	fi
+}
+
+# it_results - the report FILE of a checker, one case a line: "ok WHAT"
+# passes "NAME: WHAT"; "not ok WHY", "FAIL WHY" or any other line fails
+# NAME; a report without an "ok" line fails too
+it_results() {
+	local name=$1 line
+	grep -q '^ok ' "$2" ||
+		it_fail "$name" "no check passed: $(tail -n 3 "$2" | tr '\n' ' ')"
+	while IFS= read -r line; do
+		case $line in
+		"ok "*)		it_pass "$name: ${line#ok }" ;;
+		"not ok "*)	it_fail "$name" "${line#not ok }" ;;
+		"FAIL "*)	it_fail "$name" "${line#FAIL }" ;;
+		*)		it_fail "$name" "$line" ;;
+		esac
+	done <"$2"
 }
 
 # it_summary - print the closing count line and exit with the verdict
@@ -311,6 +333,30 @@ it_config() {
 			echo "        key: $keydir/ed.key" ;;
 		esac
 	} >"$file"
+}
+
+# it_config_nobody - signet-milter as in production, as nobody:postfix
+# (Postfix's smtpd connects to its socket): SRC's keys copied to KEYDIR,
+# owned by nobody, and $IT_TMP/run made; sets SOCK and CFG, and writes
+# CFG signing example.com with both keys of KEYDIR
+it_config_nobody() {
+	IT_USER=nobody
+	IT_GROUP=postfix
+	it_keys_owned "$1" "$2" nobody
+	mkdir -p "$IT_TMP/run"
+	SOCK=unix:$IT_TMP/run/signet.sock
+	CFG=$IT_TMP/signet.yaml
+	it_config "$CFG" "$SOCK" "$2" rsa,ed
+}
+
+# it_config_store - count into STORE (default: an SQLite file in
+# $IT_TMP/store, a folder owned by nobody); sets STORE and adds the
+# counters section to $CFG (so write the domain's lines first)
+it_config_store() {
+	mkdir -p "$IT_TMP/store"
+	chown nobody "$IT_TMP/store"
+	STORE=${1:-$IT_TMP/store/counters.db}
+	printf 'counters:\n  store: %s\n' "$STORE" >>"$CFG"
 }
 
 # it_postfix_socket - Postfix's spelling of a signet socket
@@ -650,6 +696,19 @@ it_wait_delivered() {
 	done
 	[ "$got" -eq "$want" ] ||
 		it_die "smtp-sink has $got messages, expected $want"
+}
+
+# it_counted - the messages $STORE counts with OUTCOME (signet counters)
+it_counted() {
+	"$SIGNET_CLI" counters --store "$STORE" --since 2000-01-01 \
+		--by outcome --format csv | tr -d '\r' |
+		awk -F, -v o="$1" '$1 == o { n = $2 } END { printf "%d\n", n }'
+}
+
+# it_pf_queued - messages Postfix's queue manager took in
+it_pf_queued() {
+	grep -c 'postfix/qmgr\[[0-9]*\]: [0-9A-Za-z]*: from=<.*(queue active)' \
+		"$IT_TMP/maillog" || true
 }
 
 # it_sink_reset - forget the messages dumped so far

@@ -40,20 +40,9 @@ it_require_file "$SIGNET_CLI" "build signet first (make in $top_builddir)"
 it_keys "$IT_TMP/keys" example.com
 # The milter runs as nobody:postfix, as in production: Postfix's smtpd
 # connects to its socket, and it writes the store as that user.
-IT_USER=nobody
-IT_GROUP=postfix
-it_keys_owned "$IT_TMP/keys" "$IT_TMP/keys-nobody" nobody
-mkdir -p "$IT_TMP/run" "$IT_TMP/store"
-chown nobody "$IT_TMP/store"
-SOCK=unix:$IT_TMP/run/signet.sock
-STORE=${SIGNET_STORE_URI:-$IT_TMP/store/counters.db}
-CFG=$IT_TMP/signet.yaml
-it_config "$CFG" "$SOCK" "$IT_TMP/keys-nobody" rsa,ed
-cat >>"$CFG" <<EOF
-counters:
-  store: $STORE
-  on_error: tempfail
-EOF
+it_config_nobody "$IT_TMP/keys" "$IT_TMP/keys-nobody"
+it_config_store "${SIGNET_STORE_URI:-}"
+echo "  on_error: tempfail" >>"$CFG"
 it_message "$IT_TMP/msg" "Sender <sender@example.com>"
 it_message "$IT_TMP/msg-other" "Other <someone@elsewhere.example>"
 {
@@ -62,24 +51,11 @@ it_message "$IT_TMP/msg-other" "Other <someone@elsewhere.example>"
 it_postfix_start "$SOCK"
 it_milter_start "$CFG"
 
-# count - the store's messages for OUTCOME (signet counters, CSV)
-count() {
-	"$SIGNET_CLI" counters --store "$STORE" --since 2000-01-01 \
-		--by outcome --format csv | awk -F, -v o="$1" '$1 == o { n = $2 }
-		END { printf "%d\n", n }' | tr -d '\r'
-}
-
 # rcpt_count - the store's messages for recipient domain D
 rcpt_count() {
 	"$SIGNET_CLI" counters --store "$STORE" --since 2000-01-01 \
 		--by rcpt-domain --format csv | tr -d '\r' |
 		awk -F, -v d="$1" '$1 == d { n = $2 } END { printf "%d\n", n }'
-}
-
-# pf_queued - messages Postfix's queue manager took in
-pf_queued() {
-	grep -c 'postfix/qmgr\[[0-9]*\]: [0-9A-Za-z]*: from=<.*(queue active)' \
-		"$IT_TMP/maillog" || true
 }
 
 # pf_rejected - messages Postfix refused on the milter's word (5xx)
@@ -120,12 +96,12 @@ done
 it_wait_delivered $((COUNT + 21))
 wait_quiet
 expect_eq "signed + passed = messages Postfix queued" \
-	"$(( $(count signed) + $(count passed) ))" "$(pf_queued)"
-expect_eq "signed = messages delivered from example.com" "$(count signed)" \
+	"$(( $(it_counted signed) + $(it_counted passed) ))" "$(it_pf_queued)"
+expect_eq "signed = messages delivered from example.com" "$(it_counted signed)" \
 	$((COUNT + 1))
 expect_eq "passed = messages from a domain signet does not sign" \
-	"$(count passed)" 20
-expect_eq "refused = milter-reject 5.7.1 lines of Postfix" "$(count refused)" \
+	"$(it_counted passed)" 20
+expect_eq "refused = milter-reject 5.7.1 lines of Postfix" "$(it_counted refused)" \
 	"$(pf_rejected)"
 expect_eq "three recipients at gmail.example count once" \
 	"$(rcpt_count gmail.example)" 1
@@ -133,13 +109,13 @@ expect_eq "one recipient at outlook.example counts once" \
 	"$(rcpt_count outlook.example)" 1
 
 # 2. kill -9 under load, restart: nothing lost, nothing counted twice.
-queued0=$(pf_queued)
-signed0=$(count signed)
+queued0=$(it_pf_queued)
+signed0=$(it_counted signed)
 IT_SEND_TIMEOUT=300 it_send $((COUNT * 2)) "$IT_TMP/msg" >/dev/null 2>&1 &
 sender=$!
 # Kill once a quarter of them are through, so that the kill hits the run.
 for i in $(seq 600); do
-	[ $(( $(pf_queued) - queued0 )) -lt $((COUNT / 2)) ] || break
+	[ $(( $(it_pf_queued) - queued0 )) -lt $((COUNT / 2)) ] || break
 	sleep 0.05
 done
 kill -9 "$IT_MILTER_PID"
@@ -150,8 +126,8 @@ sleep 0.5
 it_milter_start "$CFG"
 wait "$sender" || true
 wait_quiet
-queued=$(( $(pf_queued) - queued0 ))
-signed=$(( $(count signed) - signed0 ))
+queued=$(( $(it_pf_queued) - queued0 ))
+signed=$(( $(it_counted signed) - signed0 ))
 # A message whose count was committed when the kill came, but whose
 # reply had not gone out yet, is counted and yet tempfailed by Postfix,
 # which logs that the end-of-message reply was lost. So, exactly:
@@ -188,7 +164,7 @@ else
 	locker=none
 fi
 if [ "$locker" != none ]; then
-	signed0=$(count signed 2>/dev/null || echo 0)
+	signed0=$(it_counted signed 2>/dev/null || echo 0)
 	it_swaks --from sender@example.com || true
 	if grep -q '^<\*\* *451 4\.3\.0 ' "$IT_TMP/swaks.out"; then
 		it_pass "store unavailable: 451 4.3.0"

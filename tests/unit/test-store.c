@@ -78,6 +78,39 @@ fresh_spec(void)
 	return (spec);
 }
 
+/* open_checked - store_open(), asserted; on failure NULL, and why */
+
+static struct store *
+open_checked(const char *name, enum store_mode mode)
+{
+	struct buf err = BUF_INIT;
+	struct store *s;
+
+	s = store_open(name, mode, &err);
+	test_assert(s != NULL);
+	if (s == NULL)
+		printf("  %s\n", err.data);
+	buf_free(&err);
+	return (s);
+}
+
+/* open_fresh - a store that holds nothing yet, opened for writing */
+
+static struct store *
+open_fresh(void)
+{
+	return (open_checked(fresh_spec(), STORE_WRITE));
+}
+
+/* reopen_read - close the writer S; the same store opened for reading */
+
+static struct store *
+reopen_read(struct store *s)
+{
+	(void) store_close(s);
+	return (open_checked(spec, STORE_READ));
+}
+
 /* event - a message of the tests */
 
 static void
@@ -114,19 +147,21 @@ collect_row(void *ctx, const char *const *vals, long long n)
 	return (0);
 }
 
-/* query - rows of a grouped sum as text */
+/* ranged - store_query() over [since, until) */
 
 static const char *
-query(struct store *s, const char *domain, const char *keys)
+ranged(struct store *s, const char *keys, time_t since, time_t until,
+       const char *domain)
 {
 	static struct buf out;
 	struct count_filter f;
+	struct buf err = BUF_INIT;
 	enum count_key k[4];
 	char    copy[128], *w, *save = NULL;
-	struct buf err = BUF_INIT;
 
 	memset(&f, 0, sizeof(f));
-	f.until = (time_t) 1 << 40;
+	f.since = since;
+	f.until = until;
 	f.domain = domain;
 	qkeys = 0;
 	(void) snprintf(copy, sizeof(copy), "%s", keys);
@@ -137,6 +172,14 @@ query(struct store *s, const char *domain, const char *keys)
 		buf_printf(&out, "error: %s", err.data);
 	buf_free(&err);
 	return (out.data ? out.data : "");
+}
+
+/* query - rows of a grouped sum as text, over all time */
+
+static const char *
+query(struct store *s, const char *domain, const char *keys)
+{
+	return (ranged(s, keys, 0, (time_t) 1 << 40, domain));
 }
 
  /*
@@ -177,7 +220,6 @@ test_concurrent(void)
 {
 	struct worker w[THREADS];
 	pthread_t tid[THREADS];
-	struct buf err = BUF_INIT;
 	struct store *s;
 	char    want[256];
 	int     i, failed = 0;
@@ -185,10 +227,7 @@ test_concurrent(void)
 	test_begin("concurrent records are all committed, exactly");
 	base_hour = time(NULL) - 7200;
 	base_hour -= base_hour % 3600;
-	s = store_open(fresh_spec(), STORE_WRITE, &err);
-	test_assert(s != NULL);
-	if (s == NULL) {
-		printf("  %s\n", err.data);
+	if ((s = open_fresh()) == NULL) {
 		test_end();
 		return;
 	}
@@ -203,10 +242,8 @@ test_concurrent(void)
 		failed += w[i].failed;
 	}
 	test_assert_int(failed, 0);
-	s = store_close(s);
 	/* A reader sees what the writer committed. */
-	s = store_open(spec, STORE_READ, &err);
-	test_assert(s != NULL);
+	s = reopen_read(s);
 	if (s != NULL) {
 		test_assert_str(query(s, NULL, ""), "=4000;");
 		test_assert_str(query(s, NULL, "domain"),
@@ -234,7 +271,6 @@ test_concurrent(void)
 				"hour, From domain, sender and outcome only");
 	}
 	store_close(s);
-	buf_free(&err);
 	test_end();
 }
 
@@ -263,10 +299,7 @@ test_dmarc_view(void)
 
 	h -= h % 3600;
 	test_begin("DMARC view: per From domain, hour, outcome, rcpt domain");
-	s = store_open(fresh_spec(), STORE_WRITE, &err);
-	test_assert(s != NULL);
-	if (s == NULL) {
-		printf("  %s\n", err.data);
+	if ((s = open_fresh()) == NULL) {
 		test_end();
 		return;
 	}
@@ -277,9 +310,7 @@ test_dmarc_view(void)
 	test_assert_int(store_record(s, &ev), 0);
 	event(&ev, h + 3700, "example.net", "passed", two + 1, 1);
 	test_assert_int(store_record(s, &ev), 0);
-	s = store_close(s);
-	s = store_open(spec, STORE_READ, &err);
-	test_assert(s != NULL);
+	s = reopen_read(s);
 	if (s != NULL) {
 		struct count_filter f = {0, h + 86400, NULL, NULL, NULL, NULL, NULL};
 		static const char *const sent[] = {"signed", NULL};
@@ -348,10 +379,7 @@ test_rollup(void)
 	int     i;
 
 	test_begin("roll-up of hours older than the retention into days");
-	s = store_open(fresh_spec(), STORE_WRITE, &err);
-	test_assert(s != NULL);
-	if (s == NULL) {
-		printf("  %s\n", err.data);
+	if ((s = open_fresh()) == NULL) {
 		test_end();
 		return;
 	}
@@ -362,9 +390,7 @@ test_rollup(void)
 	}
 	event(&ev, now, "example.com", "signed", one, 1);
 	test_assert_int(store_record(s, &ev), 0);
-	s = store_close(s);
-	s = store_open(spec, STORE_READ, &err);
-	test_assert(s != NULL);
+	s = reopen_read(s);
 	if (s == NULL) {
 		test_end();
 		return;
@@ -450,33 +476,6 @@ scan(struct store *s, int i, time_t since, time_t until, const char *domain)
 	return (out.data ? out.data : "");
 }
 
-/* ranged - store_query() over [since, until) */
-
-static const char *
-ranged(struct store *s, const char *keys, time_t since, time_t until,
-       const char *domain)
-{
-	static struct buf out;
-	struct count_filter f;
-	struct buf err = BUF_INIT;
-	enum count_key k[4];
-	char    copy[128], *w, *save = NULL;
-
-	memset(&f, 0, sizeof(f));
-	f.since = since;
-	f.until = until;
-	f.domain = domain;
-	qkeys = 0;
-	(void) snprintf(copy, sizeof(copy), "%s", keys);
-	for (w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save))
-		k[qkeys++] = count_key_parse(w);
-	buf_reset(&out);
-	if (store_query(s, &f, k, qkeys, collect_row, &out, &err) < 0)
-		buf_printf(&out, "error: %s", err.data);
-	buf_free(&err);
-	return (out.data ? out.data : "");
-}
-
 /* days_write - ten days of messages, every 7 hours, varied */
 
 static void
@@ -546,17 +545,12 @@ test_days(void)
 
 	test_begin("whole days from counts_day equal a scan of the hours");
 	start -= start % 86400;
-	s = store_open(fresh_spec(), STORE_WRITE, &err);
-	test_assert(s != NULL);
-	if (s == NULL) {
-		printf("  %s\n", err.data);
+	if ((s = open_fresh()) == NULL) {
 		test_end();
 		return;
 	}
 	days_write(s, start);
-	s = store_close(s);
-	s = store_open(spec, STORE_READ, &err);
-	test_assert(s != NULL);
+	s = reopen_read(s);
 	if (s != NULL) {
 		days_compare(s, start);
 		/* Hours of the first five days rolled up: still the same. */
@@ -582,9 +576,7 @@ test_upgrade(void)
 
 	test_begin("a version 1 store is upgraded to version 2 in place");
 	start -= start % 86400;
-	s = store_open(fresh_spec(), STORE_WRITE, &err);
-	test_assert(s != NULL);
-	if (s == NULL) {
+	if ((s = open_fresh()) == NULL) {
 		test_end();
 		return;
 	}
@@ -607,9 +599,7 @@ test_upgrade(void)
 			   "reads version 2: restart signet-milter") != NULL);
 	buf_reset(&err);
 	/* What signet dmarc import does, on a store no milter has opened. */
-	s = store_open(spec, STORE_UPGRADE, &err);
-	test_assert(s != NULL);
-	test_assert(s != NULL);
+	s = open_checked(spec, STORE_UPGRADE);
 	if (s != NULL) {
 		test_assert_int(store_sql(s, "SELECT COUNT(*) FROM counts_day", NULL,
 					  0, scan_row, &out, &err), 0);
@@ -637,9 +627,7 @@ test_retention(void)
 	size_t  i;
 
 	test_begin("days older than daily_days are deleted");
-	s = store_open(fresh_spec(), STORE_WRITE, &err);	/* days forever */
-	test_assert(s != NULL);
-	if (s == NULL) {
+	if ((s = open_fresh()) == NULL) {	/* days forever */
 		test_end();
 		return;
 	}
@@ -647,9 +635,7 @@ test_retention(void)
 		event(&ev, now - ages[i], "example.com", "signed", one, 1);
 		test_assert_int(store_record(s, &ev), 0);
 	}
-	s = store_close(s);
-	s = store_open(spec, STORE_READ, &err);
-	test_assert(s != NULL);
+	s = reopen_read(s);
 	if (s == NULL) {
 		test_end();
 		return;
@@ -735,11 +721,7 @@ test_schema(void)
 	struct store *s;
 
 	test_begin("schema versions per component");
-	s = store_open(fresh_spec(), STORE_WRITE, &err);
-	test_assert(s != NULL);
-	s = store_close(s);
-	s = store_open(spec, STORE_READ, &err);
-	test_assert(s != NULL);
+	s = reopen_read(open_fresh());
 	if (s == NULL) {
 		test_end();
 		return;
@@ -815,7 +797,6 @@ test_locked(void)
 {
 	static const char *const one[] = {"gmail.com"};
 	struct count_event ev;
-	struct buf err = BUF_INIT;
 	struct store *s;
 	sqlite3 *h = NULL;
 	int     i, rc = -1;
@@ -823,9 +804,7 @@ test_locked(void)
 	if (pg_uri != NULL)
 		return;
 	test_begin("a locked store fails the record, then recovers");
-	s = store_open(fresh_spec(), STORE_WRITE, &err);
-	test_assert(s != NULL);
-	if (s == NULL) {
+	if ((s = open_fresh()) == NULL) {
 		test_end();
 		return;
 	}
@@ -843,13 +822,10 @@ test_locked(void)
 			(void) usleep(100000);
 	}
 	test_assert_int(rc, 0);
-	s = store_close(s);
-	s = store_open(spec, STORE_READ, &err);
-	test_assert(s != NULL);
+	s = reopen_read(s);
 	if (s != NULL)
 		test_assert_str(query(s, NULL, ""), "=2;");
 	store_close(s);
-	buf_free(&err);
 	test_end();
 }
 
