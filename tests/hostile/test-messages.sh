@@ -34,7 +34,9 @@
 #	8-bit bytes without a MIME declaration, no From, two From fields,
 #	and From fields without a domain, with a quoted local part,
 #	comments, encoded words, group syntax, a domain of 300 characters
-#	and a label of 64.
+#	and a label of 64. Then, with Postfix's smtp_line_length_limit = 0
+#	and signing: max_line_length: 0, body lines of 5,000 characters are
+#	signed and still verify.
 #
 #	Then, straight to the milter, what Postfix would have changed on
 #	the way: tests/hostile/mt-hostile.lua (miltertest) sends 10,000
@@ -244,6 +246,21 @@ if [ -n "$(find "$IT_TMP/mt-saved" -name '*.eml')" ]; then
 else
 	it_fail "miltertest: saved messages" "mt-hostile.lua and rawmilter.py saved none"
 fi
+
+# ------------------------------------------------------------------
+it_log "-- long lines where the MTA sends them as they are"
+# smtp_line_length_limit = 0: Postfix's SMTP client folds nothing, so
+# with max_line_length: 0 a long body line is signed and still verifies.
+it_postfix_set "smtp_line_length_limit = 0"
+n0=$(grep -c 'reloaded ' "$IT_MILTER_LOG" || true)
+printf 'signing:\n  max_line_length: 0\n' >>"$IT_TMP/signet.yaml"
+it_milter_reload
+for i in $(seq 50); do
+	[ "$(grep -c 'reloaded ' "$IT_MILTER_LOG" || true)" -gt "$n0" ] && break
+	sleep 0.1
+done
+signed "body lines of 5,000 and 6,000 characters, max_line_length: 0" longbody
+it_postfix_set "smtp_line_length_limit = 998"
 
 # ------------------------------------------------------------------
 it_log "-- afterwards"
