@@ -10,7 +10,7 @@
 #	its two selectors and an SPF record that lists 127.0.0.2. signet-
 #	milter asks it through dnsdelay.py, a forwarder that answers after
 #	a delay the test sets, or not at all; the policy has dns: timeout
-#	1s, keys: require_published_key: true (so the key watch asks DNS
+#	2s, keys: require_published_key: true (so the key watch asks DNS
 #	about the active keys, every 10 s after a failure), and two senders
 #	for example.com: "local" (127.0.0.1, no DNS needed) and "platform"
 #	(spf: pass). A private Postfix (tests/integration/lib.sh) carries
@@ -22,11 +22,11 @@
 #	and 30 messages one after the other must take about as long as
 #	with DNS answering at once (no DNS on the message's path: the
 #	limit is 250 ms a message, a lookup on the path would cost the
-#	1 s timeout); one message
+#	2 s timeout); one message
 #	from 127.0.0.2 (the SPF-authorised relay) is checked:
 #
 #	- DNS answering: the relay's message is signed;
-#	- DNS slow but within the timeout (answers after 400 ms): the
+#	- DNS slow but within the timeout (answers after 300 ms): the
 #	  relay's message is still signed;
 #	- DNS slower than the timeout (answers after 3 s): the key watch
 #	  logs that it cannot check the records and that the last answer
@@ -95,7 +95,7 @@ cat >>"$CFG" <<EOF
         spf: pass
 dns:
   nameserver: "$PROXY"
-  timeout: 1s
+  timeout: 2s
 keys:
   require_published_key: true
   check_interval: 10s
@@ -209,10 +209,10 @@ serial_ok "DNS answering" "$BASE"
 relay_signed "DNS answering"
 
 # ------------------------------------------------------------------
-it_log "-- DNS slow, within the timeout (400 ms)"
-dns_delay 400
+it_log "-- DNS slow, within the timeout (300 ms)"
+dns_delay 300
 sleep 3		# the relay's SPF pass (TTL 1 s) has left every cache
-relay_signed "DNS at 400 ms" 0.4
+relay_signed "DNS at 300 ms" 0.3
 
 # ------------------------------------------------------------------
 it_log "-- DNS slower than the timeout (3 s)"
