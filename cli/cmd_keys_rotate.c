@@ -135,8 +135,7 @@ cmd_keys_rotate(int argc, char **argv)
 		keys_cli_done(&o);
 		return (2);
 	}
-	if (!keys_cli_domain_ok(argv[o.first])
-	    || keys_cli_items(&o, argv[o.first], &v, &n) < 0) {
+	if (keys_cli_domain_items(&o, argv[o.first], &v, &n) < 0) {
 		keys_cli_done(&o);
 		return (1);
 	}
@@ -289,8 +288,7 @@ cmd_keys_activate(int argc, char **argv)
 		keys_cli_done(&o);
 		return (2);
 	}
-	if (!keys_cli_domain_ok(argv[o.first])
-	    || keys_cli_items(&o, argv[o.first], &v, &n) < 0) {
+	if (keys_cli_domain_items(&o, argv[o.first], &v, &n) < 0) {
 		keys_cli_done(&o);
 		return (1);
 	}

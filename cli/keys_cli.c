@@ -14,6 +14,8 @@
 /*	struct dns *keys_cli_dns(const struct keys_cli *o);
 /*	int	keys_cli_items(const struct keys_cli *o, const char *domain,
 /*			struct keys_item **v, size_t *n);
+/*	int	keys_cli_domain_items(const struct keys_cli *o,
+/*			const char *domain, struct keys_item **v, size_t *n);
 /*	EVP_PKEY *keys_cli_new_key(struct keys_cli *o, const char *domain,
 /*			enum dkim_alg alg, int bits, enum key_state state,
 /*			struct keystate *ks);
@@ -38,7 +40,9 @@
 /*	keys_cli_items() lists the keys of one domain (every domain when
 /*	NULL): those of the keys directory, and the selectors of the
 /*	policy whose key lives elsewhere, each with its state and, when
-/*	readable, its private key.
+/*	readable, its private key. keys_cli_domain_items() does that for
+/*	a domain given on the command line, after checking that it is a
+/*	domain name.
 /*
 /*	keys_cli_new_key() generates a key (the selector is --selector, or
 /*	sYYYYMMDD plus r for RSA or e for Ed25519), writes it and its
@@ -226,6 +230,17 @@ keys_cli_domain_ok(const char *domain)
 		return (0);
 	}
 	return (1);
+}
+
+/* keys_cli_domain_items - the keys of one domain named on the command line */
+
+int
+keys_cli_domain_items(const struct keys_cli *o, const char *domain,
+		      struct keys_item **v, size_t *n)
+{
+	if (!keys_cli_domain_ok(domain))
+		return (-1);
+	return (keys_cli_items(o, domain, v, n));
 }
 
 /* keys_cli_fill - decode the private key; take alg and bits from it */

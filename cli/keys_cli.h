@@ -52,6 +52,8 @@ extern EVP_PKEY *keys_cli_new_key(struct keys_cli *, const char *,
 			          struct keystate *);
 extern void keys_cli_print_record(const struct keystate *, EVP_PKEY *, int);
 extern int keys_cli_domain_ok(const char *);
+extern int keys_cli_domain_items(const struct keys_cli *, const char *,
+				         struct keys_item **, size_t *);
 extern enum severity keys_check_one(const struct keys_cli *, struct dns *,
 				            const struct keys_item *,
 				            struct findings *);
