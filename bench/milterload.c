@@ -16,7 +16,9 @@
 /*	chunks of at most 65535 bytes and end of message.
 /*
 /*	-c connections run at once, each carrying -r messages before it
-/*	reconnects, until -n messages were sent in all. Each end of
+/*	reconnects, until -n messages were sent in all. Each message goes
+/*	to a recipient of its own (bob.QUEUEID@example.net), so that no two
+/*	are the same message to a store that counts one once. Each end of
 /*	message must insert a DKIM-Signature field; a message that gets
 /*	none is counted as unsigned. With -p, the milter's CPU time
 /*	(user + system, all threads, from /proc) is read before and after.
@@ -400,7 +402,7 @@ send_body(int fd, uint32_t pf, int *hold)
 static int
 one_message(int fd, uint32_t pf, long id, int *hold, char *algs, size_t cap)
 {
-	char    pkt[65536 + 64], buf[8192], qid[32], c;
+	char    pkt[65536 + 64], buf[8192], qid[32], rcpt[64], c;
 	const char *sigval;
 	size_t  off, i, len;
 	int     sig = 0;
@@ -419,7 +421,10 @@ one_message(int fd, uint32_t pf, long id, int *hold, char *algs, size_t cap)
 			return (-1);
 	}
 	if (!(pf & SMFIP_NORCPT)) {
-		send_cmd(fd, SMFIC_RCPT, "<bob@example.net>", 18);
+		/* A recipient per message: no two are the same message. */
+		len = (size_t) snprintf(rcpt, sizeof(rcpt), "<bob.%s@example.net>",
+					qid);
+		send_cmd(fd, SMFIC_RCPT, rcpt, len + 1);
 		if (!(pf & SMFIP_NR_RCPT) && step_reply(fd))
 			return (-1);
 	}

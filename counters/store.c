@@ -38,7 +38,9 @@
 /*	error, and so is a schema that cannot be upgraded; a PostgreSQL
 /*	server that does not answer is logged, and the writer connects
 /*	when it does. store_record() hands it one message's count and returns
-/*	once that count is committed (0) or could not be (-1). The writer
+/*	once that count is committed (0) or could not be (-1); a record
+/*	whose key was counted in the last STORE_SEEN_DAYS adds nothing
+/*	and is reported committed (see store_write(3)). The writer
 /*	takes every record queued meanwhile, from all threads, into one
 /*	transaction (group commit): one commit, and for SQLite one fsync,
 /*	per batch, not per message. When the store is down (locked for
@@ -46,7 +48,8 @@
 /*	once, and the writer tries to reconnect at most once a second
 /*	until it works again. Once an hour, hourly rows older than
 /*	hourly_days are rolled up into days, and, when daily_days is not
-/*	0, rows of days older than daily_days are deleted.
+/*	0, rows of days older than daily_days are deleted; keys older
+/*	than STORE_SEEN_DAYS are forgotten.
 /*
 /*	store_open_with() is store_open() with settings: the retention
 /*	and, for SQLite, synchronous=FULL (see backend_sqlite(3));

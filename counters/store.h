@@ -9,7 +9,7 @@
 #include "buf.h"
 
  /*
-  * SCHEMA (component "counters", version 2). The same tables in SQLite
+  * SCHEMA (component "counters", version 3). The same tables in SQLite
   * and PostgreSQL; times are Unix seconds, UTC.
   *
   * signet_schema(component TEXT PRIMARY KEY, version INTEGER NOT NULL)
@@ -66,8 +66,18 @@
   *	Its sums over a day equal those of the day's rows in the table
   *	it summarises, whether these are still hours or rolled up.
   *
+  * counts_seen (version 3): the keys of the messages counted in the
+  *	last STORE_SEEN_DAYS, so that a message whose count was committed
+  *	but whose reply the MTA never read (signet-milter killed between
+  *	the two), and that the client therefore sends again, is counted
+  *	once.
+  *	key TEXT PRIMARY KEY	the record's key (see count_event)
+  *	at BIGINT		when it was first counted
+  *	INDEX counts_seen_at (at)
+  *	The hourly roll-up deletes keys older than STORE_SEEN_DAYS.
+  *
   * Version 1 had no counts_day; the upgrade fills it from the other
-  * tables.
+  * tables. Version 2 had no counts_seen; the upgrade creates it empty.
   */
 
 struct store;
@@ -87,6 +97,8 @@ struct count_event {
 	const char *selectors;		/* "s1:rsa-sha256,s2:ed25519-sha256" */
 	const char *const *rcpt_domains;	/* distinct, lower case */
 	size_t  nrcpt_domains;
+	const char *key;		/* NULL or "": count always; else
+					 * count once per key */
 };
 
 enum store_mode {
@@ -97,6 +109,7 @@ enum store_mode {
 };
 
 #define STORE_HOURLY_DAYS	35	/* default hours kept */
+#define STORE_SEEN_DAYS		7	/* keys of counted messages kept */
 
  /*
   * How a store keeps its rows. daily_days 0 keeps days forever.

@@ -18,6 +18,7 @@ struct pending {
 	struct pending *next;
 	int     done;			/* under the store lock */
 	int     rc;
+	int     seen;			/* writer: its key was counted before */
 	pthread_cond_t cond;		/* signalled when done */
 };
 

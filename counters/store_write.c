@@ -35,12 +35,21 @@
 /*	order and cannot deadlock, and writes them in one transaction.
 /*	A deadlock reported by the server is retried.
 /*
+/*	A record with a key is counted once per key: in the same
+/*	transaction, its key goes into counts_seen, and when it is there
+/*	already (the message was counted before, and the MTA did not get
+/*	the reply that followed), the record adds nothing; it is still
+/*	reported committed. Records without a key are always counted.
+/*
 /*	store_rollup() adds the hourly rows older than hourly_days up
 /*	into daily rows (span 86400) and deletes them; when daily_days
 /*	is not 0, it then deletes the rows, hours or days, of every
 /*	table that began more than daily_days ago; all in one
 /*	transaction. Both limits start at midnight UTC. counts_day is
-/*	already per day: the roll-up leaves it as it is.
+/*	already per day: the roll-up leaves it as it is. In the same
+/*	transaction it deletes the keys of counts_seen older than
+/*	STORE_SEEN_DAYS (7): longer than an MTA keeps trying a message
+/*	(Postfix's maximal_queue_lifetime is 5 days by default).
 /* DIAGNOSTICS
 /*	-1 with the reason in err; the transaction is rolled back.
 /* LICENSE
@@ -122,15 +131,27 @@
 	DAY_FILL("4", "sasl_login", "counts", ", sasl_login") \
 	DAY_FILL("5", "client_addr", "counts", ", client_addr")
 
+/*
+ * Version 3: counts_seen, the keys of the messages counted in the last
+ * SEEN_DAYS, so that a message sent again is not counted again.
+ */
+#define SEEN_TABLE \
+	"CREATE TABLE counts_seen (" \
+	" key TEXT NOT NULL PRIMARY KEY, at BIGINT NOT NULL)"
+#define SEEN_INDEX \
+	"CREATE INDEX counts_seen_at ON counts_seen (at);"
+
 static const char *const counters_steps_sqlite[] = {
 	COUNTS_TABLE " WITHOUT ROWID;" SUMMARY_TABLE " WITHOUT ROWID;"
 	RCPT_TABLE " WITHOUT ROWID;" DOMAIN_INDEX,
 	DAY_TABLE " WITHOUT ROWID;" DAY_FILL_ALL,
+	SEEN_TABLE " WITHOUT ROWID;" SEEN_INDEX,
 };
 
 static const char *const counters_steps_pg[] = {
 	COUNTS_TABLE ";" SUMMARY_TABLE ";" RCPT_TABLE ";" DOMAIN_INDEX,
 	DAY_TABLE ";" DAY_FILL_ALL,
+	SEEN_TABLE ";" SEEN_INDEX,
 };
 
 #define COUNTERS_VERSION \
@@ -161,6 +182,11 @@ static const char upsert_day[] =
 	" value, messages) VALUES (?, ?, ?, ?, ?, ?, ?)"
 	" ON CONFLICT (dim, day, from_domain, sender, outcome, value)"
 	" DO UPDATE SET messages = counts_day.messages + excluded.messages";
+
+/* A row comes back only when the key was not there. */
+static const char insert_seen[] =
+	"INSERT INTO counts_seen (key, at) VALUES (?, ?)"
+	" ON CONFLICT (key) DO NOTHING RETURNING at";
 
 static const char get_version[] =
 	"SELECT version FROM signet_schema WHERE component = ?";
@@ -423,18 +449,67 @@ batch_rows(struct pending *batch, struct rows *b)
 	size_t  ne = 0, nrc = 0;
 
 	for (p = batch; p; p = p->next, ne++)
-		nrc += p->ev->nrcpt_domains;
+		if (!p->seen)
+			nrc += p->ev->nrcpt_domains;
 	b->c = xcalloc(ne ? ne : 1, sizeof(*b->c));
 	b->s = xcalloc(ne ? ne : 1, sizeof(*b->s));
 	b->r = xcalloc(nrc ? nrc : 1, sizeof(*b->r));
 	b->d = xcalloc(ne * (NDIMS - 1) + nrc + 1, sizeof(*b->d));
 	b->nc = b->ns = b->nr = b->nd = 0;
 	for (p = batch; p; p = p->next)
-		event_rows(p->ev, b);
+		if (!p->seen)
+			event_rows(p->ev, b);
 	b->nc = rows_sum(b->c, b->nc);
 	b->ns = rows_sum(b->s, b->ns);
 	b->nr = rows_sum(b->r, b->nr);
 	b->nd = rows_sum(b->d, b->nd);
+}
+
+/* rows_free - free what batch_rows() made */
+
+static void
+rows_free(struct rows *b)
+{
+	free(b->c);
+	free(b->s);
+	free(b->r);
+	free(b->d);
+}
+
+/* row_found - row callback: note that a row came */
+
+static int
+row_found(void *ctx, int ncols, const char *const *cols)
+{
+	(void) ncols;
+	(void) cols;
+	*(int *) ctx = 1;
+	return (0);
+}
+
+/* batch_seen - add the keys of a batch; mark the messages counted before */
+
+static int
+batch_seen(struct store *s, struct pending *batch, struct buf *err)
+{
+	struct db_param par[2];
+	struct pending *p;
+	int     added, rc;
+
+	for (p = batch; p; p = p->next) {
+		p->seen = 0;
+		if (p->ev->key == NULL || *p->ev->key == 0)
+			continue;
+		par[0].text = p->ev->key;
+		par[1].text = NULL;
+		par[1].num = (long long) p->ev->when;
+		added = 0;
+		if ((rc = s->ops->run(s->db, insert_seen, par, 2, row_found,
+				      &added, err)) < 0)
+			return (rc);
+		p->seen = !added;
+	}
+	return (0);
 }
 
 /* write_rows - upsert summed rows with one statement */
@@ -463,21 +538,26 @@ write_rows(struct store *s, const char *sql, const struct row *rows,
 /* write_once - one attempt at the batch's transaction */
 
 static int
-write_once(struct store *s, const struct rows *b, struct buf *err)
+write_once(struct store *s, struct pending *batch, struct buf *err)
 {
+	struct rows b;
 	int     rc;
 
 	if ((rc = s->ops->lock(s->db, err)) < 0)
 		return (rc);
-	if ((rc = write_rows(s, upsert_counts, b->c, b->nc, err)) < 0
-	    || (rc = write_rows(s, upsert_summary, b->s, b->ns, err)) < 0
-	    || (rc = write_rows(s, upsert_rcpt, b->r, b->nr, err)) < 0
-	    || (rc = write_rows(s, upsert_day, b->d, b->nd, err)) < 0
-	    || (rc = s->ops->exec(s->db, "COMMIT", err)) < 0) {
+	if ((rc = batch_seen(s, batch, err)) < 0) {
 		(void) rollback(s);
 		return (rc);
 	}
-	return (0);
+	batch_rows(batch, &b);
+	if ((rc = write_rows(s, upsert_counts, b.c, b.nc, err)) < 0
+	    || (rc = write_rows(s, upsert_summary, b.s, b.ns, err)) < 0
+	    || (rc = write_rows(s, upsert_rcpt, b.r, b.nr, err)) < 0
+	    || (rc = write_rows(s, upsert_day, b.d, b.nd, err)) < 0
+	    || (rc = s->ops->exec(s->db, "COMMIT", err)) < 0)
+		(void) rollback(s);
+	rows_free(&b);
+	return (rc < 0 ? rc : 0);
 }
 
 /* store_write_batch - commit the counts of a batch in one transaction */
@@ -485,19 +565,13 @@ write_once(struct store *s, const struct rows *b, struct buf *err)
 int
 store_write_batch(struct store *s, struct pending *batch, struct buf *err)
 {
-	struct rows b;
 	int     rc = -1, tries;
 
-	batch_rows(batch, &b);
 	for (tries = 0; tries < RETRIES; tries++) {
 		buf_reset(err);
-		if ((rc = write_once(s, &b, err)) != DB_RETRY)
+		if ((rc = write_once(s, batch, err)) != DB_RETRY)
 			break;
 	}
-	free(b.c);
-	free(b.s);
-	free(b.r);
-	free(b.d);
 	return (rc < 0 ? -1 : 0);
 }
 
@@ -550,6 +624,8 @@ static const char *const expire[] = {
 	"DELETE FROM counts_day WHERE day < ?",
 };
 
+static const char expire_seen[] = "DELETE FROM counts_seen WHERE at < ?";
+
 /* midnight_before - midnight UTC, days before now */
 
 static long long
@@ -593,6 +669,17 @@ expire_days(struct store *s, time_t now, struct buf *err)
 	return (0);
 }
 
+/* forget_keys - keys older than STORE_SEEN_DAYS go */
+
+static int
+forget_keys(struct store *s, time_t now, struct buf *err)
+{
+	struct db_param cut = {NULL, (long long) now
+	- (long long) STORE_SEEN_DAYS * DAY};
+
+	return (s->ops->run(s->db, expire_seen, &cut, 1, NULL, NULL, err));
+}
+
 /* store_rollup - hours older than the retention become days; old days go */
 
 int
@@ -605,7 +692,7 @@ store_rollup(struct store *s, time_t now, struct buf *err)
 	if (s->ops->lock(s->db, err) < 0)
 		return (-1);
 	if (rollup_hours(s, now, err) < 0 || expire_days(s, now, err) < 0
-	    || s->ops->exec(s->db, "COMMIT", err) < 0)
+	    || forget_keys(s, now, err) < 0 || s->ops->exec(s->db, "COMMIT", err) < 0)
 		return (rollback(s));
 	return (0);
 }

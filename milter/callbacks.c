@@ -20,9 +20,12 @@
 /*	Per connection: the client address, name and MTA daemon name.
 /*	Per message, reset at MAIL FROM (one connection carries many
 /*	messages): the pinned snapshot, the SASL login and envelope
-/*	sender (Postfix sends auth macros at MAIL), the header fields the
-/*	signature will cover, the From count, the verdict made at end of
-/*	headers, and the body hash, computed as the body streams by.
+/*	sender (Postfix sends auth macros at MAIL), the recipients, the
+/*	header fields the signature will cover, the From count, the first
+/*	Message-ID, the verdict made at end of headers, and the body hash,
+/*	computed as the body streams by and finished at end of message,
+/*	before any decision made there (the recipients, Message-ID and
+/*	body hash make the count's key; see count(3)).
 /*
 /*	A message is refused at end of headers, before its body is sent,
 /*	when the verdict says so. A message to be signed that cannot be
@@ -110,6 +113,10 @@ msg_reset(struct conn *c)
 	free(m->cert_issuer);
 	free(m->mail_from);
 	count_rcpt_free(m->rcpt_domains, m->nrcpt_domains);
+	for (i = 0; i < m->nrcpts; i++)
+		free(m->rcpts[i]);
+	free(m->rcpts);
+	free(m->message_id);
 	canon_body_free(m->body);
 	snapshot_release(m->snap);
 	memset(m, 0, sizeof(*m));
@@ -298,15 +305,33 @@ cb_envfrom(struct eng_ctx *ctx, char **argv)
 	return (ENG_CONTINUE);
 }
 
-/* cb_envrcpt - note the recipient's domain, for the counts */
+/* rcpt_keep - keep a recipient as sent, without <> */
+
+static void
+rcpt_keep(struct msg *m, const char *rcpt)
+{
+	size_t  len;
+
+	if (*rcpt == '<')
+		rcpt++;
+	len = strlen(rcpt);
+	if (len && rcpt[len - 1] == '>')
+		len--;
+	m->rcpts = xreallocarray(m->rcpts, m->nrcpts + 1, sizeof(*m->rcpts));
+	m->rcpts[m->nrcpts++] = xstrndup(rcpt, len);
+}
+
+/* cb_envrcpt - note the recipient and its domain, for the counts */
 
 static eng_stat
 cb_envrcpt(struct eng_ctx *ctx, char **argv)
 {
 	struct conn *c = conn_get(ctx);
 
-	if (c->msg.snap != NULL && argv != NULL && argv[0] != NULL)
+	if (c->msg.snap != NULL && argv != NULL && argv[0] != NULL) {
 		count_rcpt_add(&c->msg.rcpt_domains, &c->msg.nrcpt_domains, argv[0]);
+		rcpt_keep(&c->msg, argv[0]);
+	}
 	return (c->rcpt_reply);
 }
 
@@ -375,6 +400,23 @@ body_too_long(const struct msg *m, size_t max)
 			     || m->body_line > max + (m->body_last == '\r')));
 }
 
+/* message_id_keep - the first Message-ID value, trimmed, for the count */
+
+static void
+message_id_keep(struct msg *m, const char *value)
+{
+	size_t  len;
+
+	if (m->message_id != NULL)
+		return;
+	value += strspn(value, " \t\r\n");
+	for (len = strlen(value); len > 0 && strchr(" \t\r\n", value[len - 1]);
+	     len--)
+		 /* void */ ;
+	if (len > 0 && len <= 998)
+		m->message_id = xstrndup(value, len);
+}
+
 /* cb_header - keep the fields the signature will cover */
 
 static eng_stat
@@ -390,6 +432,8 @@ cb_header(struct eng_ctx *ctx, const char *name, const char *value)
 	clock_start(&t0);
 	if (strcasecmp(name, "From") == 0)
 		m->nfrom++;
+	else if (strcasecmp(name, "Message-ID") == 0)
+		message_id_keep(m, value);
 	if (!m->too_big && header_wanted(m->snap->policy, name)) {
 		if (!*m->long_field && line_too_long(name, value,
 					 (size_t) m->snap->policy->signing.max_line))
@@ -497,6 +541,10 @@ cb_eom(struct eng_ctx *ctx)
 
 	if (m->body == NULL)
 		return (reply_internal_error(ctx, c, "end of message"));
+	clock_start(&t0);
+	canon_body_final(m->body, m->bh);
+	m->has_bh = 1;
+	clock_stop(m, &t0);
 	if (body_too_long(m, (size_t) m->snap->policy->signing.max_line)) {
 		(void) snprintf(m->verdict.reason, sizeof(m->verdict.reason),
 			   "the body has a line longer than %ld characters "

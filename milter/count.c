@@ -38,6 +38,31 @@
 /*	those of the signing domain, as selector:algorithm; the client
 /*	address is kept for mail that was not signed or passed.
 /*
+/*	Each count carries a key, so that a message the client sends
+/*	again is counted once (see store_write(3)): signet-milter
+/*	commits a count before its reply, and a milter killed between
+/*	the two loses the reply but not the count; the MTA tempfails that
+/*	attempt and the client sends the same message again. The key is
+/*	a SHA-256 over the outcome, the Message-ID field value, the
+/*	envelope sender, the envelope recipients sorted, and the body hash
+/*	(the canonical body's SHA-256, the bh= of the signatures), each
+/*	ended by a NUL. The rule:
+/* .IP \(bu
+/*	every outcome decided at end of message (signed, a body line too
+/*	long, the sign_error action) has the body hash, and a key;
+/* .IP \(bu
+/*	an outcome decided at end of headers (passed, refused) has no
+/*	body hash yet, and a key only when the message has a Message-ID:
+/*	without one, nothing tells two messages of the same sender to
+/*	the same recipients apart;
+/* .IP \(bu
+/*	a message refused at MAIL FROM (no recipients yet), and a
+/*	tempfailed one, have none: each attempt counts, as a tempfail
+/*	is an attempt that the client is told to make again.
+/* .PP
+/*	Because the outcome is in the key, a message tempfailed by the
+/*	policy, then signed when sent again, counts once as each.
+/*
 /*	count_on_error() is the action for a message whose count failed.
 /*
 /*	count_rcpt_add() adds the domain of a recipient address (<> and
@@ -65,6 +90,7 @@
 /* Utility library. */
 
 #include "buf.h"
+#include "canon.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -202,6 +228,63 @@ domain_of(const char *addr)
 	return (at + 1);
 }
 
+/* str_cmp - qsort: order strings */
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *) a, *(char *const *) b));
+}
+
+/* key_add - hash one part of the key, ended by a NUL */
+
+static void
+key_add(EVP_MD_CTX *md, const void *data, size_t len)
+{
+	if (EVP_DigestUpdate(md, data, len) != 1
+	    || EVP_DigestUpdate(md, "", 1) != 1)
+		log_panic("count key: EVP_DigestUpdate failed");
+}
+
+/* count_key - the key of a count, in hex; "" for none (see above) */
+
+static void
+count_key(const struct count_msg *m, const char *outcome,
+	  char hex[2 * CANON_DIGEST_LEN + 1])
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	EVP_MD_CTX *md;
+	size_t  i;
+	char  **v;
+
+	hex[0] = 0;
+	if (m->nrcpts == 0 || strcmp(outcome, "tempfailed") == 0
+	    || (m->body_hash == NULL && m->message_id == NULL))
+		return;
+	if ((md = EVP_MD_CTX_new()) == NULL
+	    || EVP_DigestInit_ex(md, canon_sha256(), NULL) != 1)
+		log_fatal("count key: cannot start a SHA-256 digest (out of memory?)");
+	v = xreallocarray(NULL, m->nrcpts, sizeof(*v));
+	memcpy(v, m->rcpts, m->nrcpts * sizeof(*v));
+	qsort(v, m->nrcpts, sizeof(*v), str_cmp);
+	key_add(md, outcome, strlen(outcome));
+	key_add(md, m->message_id ? m->message_id : "",
+		m->message_id ? strlen(m->message_id) : 0);
+	key_add(md, m->mail_from ? m->mail_from : "",
+		m->mail_from ? strlen(m->mail_from) : 0);
+	for (i = 0; i < m->nrcpts; i++)
+		key_add(md, v[i], strlen(v[i]));
+	key_add(md, m->body_hash ? m->body_hash : (const unsigned char *) "",
+		m->body_hash ? CANON_DIGEST_LEN : 0);
+	if (EVP_DigestFinal_ex(md, d, &dlen) != 1 || dlen != CANON_DIGEST_LEN)
+		log_panic("count key: EVP_DigestFinal_ex failed");
+	EVP_MD_CTX_free(md);
+	free(v);
+	for (i = 0; i < dlen; i++)
+		(void) snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
 /* count_message - metrics, and the store's count before the reply */
 
 int
@@ -209,7 +292,7 @@ count_message(const struct count_msg *m)
 {
 	struct count_event ev;
 	struct buf sels = BUF_INIT;
-	char    env[256];
+	char    env[256], key[2 * CANON_DIGEST_LEN + 1];
 	const char *outcome = outcome_of(m);
 	size_t  i;
 	int     rc = 0;
@@ -233,6 +316,8 @@ count_message(const struct count_msg *m)
 	ev.selectors = sels.data;
 	ev.rcpt_domains = (const char *const *) m->rcpt_domains;
 	ev.nrcpt_domains = m->nrcpt_domains;
+	count_key(m, outcome, key);
+	ev.key = key;
 	if (store_record(store, &ev) < 0) {
 		metrics_store_error();
 		rc = -1;

@@ -20,6 +20,11 @@ struct count_msg {
 	char *const *rcpt_domains;	/* distinct, lower case */
 	size_t  nrcpt_domains;
 	double  ms;			/* time spent in signet */
+	/* What makes the count's key (see count_message()). */
+	const char *message_id;		/* Message-ID field value; NULL */
+	char *const *rcpts;		/* envelope recipients, as sent */
+	size_t  nrcpts;
+	const unsigned char *body_hash;	/* CANON_DIGEST_LEN bytes; NULL */
 };
 
 extern void count_open(const struct policy *);

@@ -15,7 +15,10 @@
 /*	reply_log() counts the message and logs its one line; it returns
 /*	the reply to give, which is the counters' on_error reply instead
 /*	when the count could not be committed: a count is committed
-/*	before the reply it describes.
+/*	before the reply it describes. The count carries what makes its
+/*	key (Message-ID, envelope sender and recipients, body hash once
+/*	end of message finished it; see count(3)), so that a message sent
+/*	again after a lost reply is counted once.
 /*
 /*	reply_refuse() applies a policy action (reject 550 5.7.1, tempfail
 /*	451 4.7.1, or accept unsigned) with the verdict's reason as the
@@ -87,7 +90,8 @@ reply_log(struct eng_ctx *ctx, struct conn *c, const char *verdict,
 	double  ms = m->spent.tv_sec * 1e3 + m->spent.tv_nsec / 1e6;
 	struct count_msg cm = {&m->verdict, verdict, m->mail_from,
 		m->auth_authen, c->addr_text, m->rcpt_domains,
-	m->nrcpt_domains, ms};
+		m->nrcpt_domains, ms, m->message_id, m->rcpts, m->nrcpts,
+	m->has_bh ? m->bh : NULL};
 	int     counted = count_message(&cm) == 0;
 
 	if (!counted)

@@ -30,6 +30,11 @@ struct msg {
 	int     nfrom;
 	char  **rcpt_domains;		/* distinct, for the counts */
 	size_t  nrcpt_domains;
+	char  **rcpts;			/* as sent, for the count's key */
+	size_t  nrcpts;
+	char   *message_id;		/* first Message-ID value, trimmed */
+	unsigned char bh[CANON_DIGEST_LEN];	/* body hash, at end of message */
+	int     has_bh;
 	int     too_big;
 	char    long_field[64];		/* signed field with a line too long */
 	size_t  body_line;		/* bytes in the body line so far */

@@ -11,7 +11,8 @@
 /*	int	signing_insert(struct eng_ctx *ctx, const struct conn *c,
 /*			const struct buf *value);
 /* DESCRIPTION
-/*	signing_sign() finishes the body hash and makes one signature per
+/*	signing_sign() makes, with the body hash that end of message
+/*	finished into m->bh, one signature per
 /*	selector of the verdict's domain that may sign now (see keywatch(3)),
 /*	with the keys decoded at load. values gets at most MSG_SIG_MAX field
 /*	values, names the selectors used, comma-separated.
@@ -42,7 +43,6 @@ signing_sign(struct msg *m, struct buf *values, size_t *nvalues,
 {
 	const struct policy *p = m->snap->policy;
 	const struct policy_domain *d = m->verdict.domain;
-	unsigned char bh[CANON_DIGEST_LEN];
 	struct sign_request req;
 	size_t  i, use[MSG_SIG_MAX], nuse;
 
@@ -52,7 +52,10 @@ signing_sign(struct msg *m, struct buf *values, size_t *nvalues,
 		return (-1);
 	}
 
-	canon_body_final(m->body, bh);
+	if (!m->has_bh) {
+		buf_printf(err, "no body hash");
+		return (-1);
+	}
 	memset(&req, 0, sizeof(req));
 	req.domain = d->name;
 	req.header_canon = p->signing.header_canon;
@@ -72,7 +75,8 @@ signing_sign(struct msg *m, struct buf *values, size_t *nvalues,
 		}
 		buf_init(&values[i]);
 		*nvalues = i + 1;
-		if (dkim_sign(&req, m->hdrs, m->nhdrs, bh, &values[i], err) < 0)
+		if (dkim_sign(&req, m->hdrs, m->nhdrs, m->bh, &values[i],
+			      err) < 0)
 			return (-1);
 		buf_printf(names, "%s%s", i ? "," : "", req.selector);
 	}

@@ -14,7 +14,11 @@
 #	- the Postfix integration test (tests/integration/test-counters.sh)
 #	  with the store in PostgreSQL: counts equal Postfix's log, across
 #	  kill -9 of signet-milter; the server stopped gives 451 4.3.0 and
-#	  counting resumes by itself when it is back.
+#	  counting resumes by itself when it is back;
+#	- the kill test (tests/faults/test-kill.sh) with the store in
+#	  PostgreSQL and SIGNET_KILL_PG_COUNT messages (3000 by default):
+#	  signed counts equal what Postfix queued, exactly, across three
+#	  kill -9 of signet-milter.
 #
 #	The closing line adds up the cases of both.
 # DIAGNOSTICS
@@ -93,7 +97,7 @@ rc=0
 "$top_builddir/tests/unit/test-store" "$URI" 2>&1 | tee "$TMP/unit.out" || rc=1
 tally "$TMP/unit.out" "test-store"
 su postgres -s /bin/sh -c "$PGBIN/psql -q -h 127.0.0.1 -p $port -U postgres -d signet \
-	-c 'DROP TABLE IF EXISTS counts, counts_summary, counts_rcpt, counts_day, signet_schema, dmarc_test'"
+	-c 'DROP TABLE IF EXISTS counts, counts_summary, counts_rcpt, counts_day, counts_seen, signet_schema, dmarc_test'"
 SIGNET_STORE_URI=$URI SIGNET_PG_CTL=$PGCTL \
 	bash "$srcdir/tests/integration/test-counters.sh" 2>&1 |
 	tee "$TMP/integration.out" || rc=$?
@@ -101,6 +105,17 @@ if [ "$rc" = 77 ]; then
 	echo "SKIP: the Postfix integration test"
 else
 	tally "$TMP/integration.out" "test-counters.sh"
+fi
+su postgres -s /bin/sh -c "$PGBIN/psql -q -h 127.0.0.1 -p $port -U postgres -d signet \
+	-c 'DROP TABLE IF EXISTS counts, counts_summary, counts_rcpt, counts_day, counts_seen, signet_schema, dmarc_test'"
+rc=0
+SIGNET_STORE_URI=$URI SIGNET_KILL_COUNT=${SIGNET_KILL_PG_COUNT:-3000} \
+	bash "$srcdir/tests/faults/test-kill.sh" 2>&1 |
+	tee "$TMP/kill.out" || rc=$?
+if [ "$rc" = 77 ]; then
+	echo "SKIP: the kill test"
+else
+	tally "$TMP/kill.out" "test-kill.sh"
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -8,7 +8,8 @@
 #	A private Postfix on loopback (tests/integration/lib.sh) with
 #	signet-milter (as nobody:postfix) counting into an SQLite store
 #	with the default on_error action (tempfail). The store lives on a
-#	tmpfs of 4 MB mounted for the test, so that its disk can be filled.
+#	tmpfs of 16 MB mounted for the test (room for the WAL, which grows to
+#	about 4 MB before SQLite checkpoints it), so that its disk can be filled.
 #
 #	1. The database locked: the sqlite3 command holds BEGIN EXCLUSIVE.
 #	   Messages sent once each get 451 4.3.0 (none accepted, none
@@ -49,7 +50,7 @@ it_keys "$IT_TMP/keys-root" example.com
 it_config_nobody "$IT_TMP/keys-root" "$IT_TMP/keys"
 it_config_store
 MOUNTED=
-if mount -t tmpfs -o "size=4m,mode=755,uid=$(id -u nobody)" signet-test \
+if mount -t tmpfs -o "size=16m,mode=755,uid=$(id -u nobody)" signet-test \
 	"$IT_TMP/store" 2>"$IT_TMP/mount.err"; then
 	MOUNTED=1
 else
@@ -181,6 +182,9 @@ counts_match "after the lock"
 if [ -n "$MOUNTED" ]; then
 	it_log "-- the disk full"
 	works=$(grep -c 'works again' "$IT_MILTER_LOG" || true)
+	# An empty WAL, so that the next commit needs new blocks: a WAL
+	# that SQLite already reuses would let it go on writing.
+	sqlite3 "$STORE" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
 	dd if=/dev/zero of="$IT_TMP/store/filler" bs=4k >/dev/null 2>&1 || true
 	it_log "store file system: $(df -k "$IT_TMP/store" | tail -n 1)"
 	try_once 40

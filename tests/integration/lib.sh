@@ -351,8 +351,11 @@ it_config_nobody() {
 
 # it_config_store - count into STORE (default: an SQLite file in
 # $IT_TMP/store, a folder owned by nobody); sets STORE and adds the
-# counters section to $CFG (so write the domain's lines first)
+# counters section to $CFG (so write the domain's lines first). It also
+# sets IT_SEND_NUMBERED: the store counts a message (same Message-ID,
+# envelope and body) once, so it_send must send distinct messages.
 it_config_store() {
+	IT_SEND_NUMBERED=1
 	mkdir -p "$IT_TMP/store"
 	chown nobody "$IT_TMP/store"
 	STORE=${1:-$IT_TMP/store/counters.db}
@@ -610,19 +613,29 @@ it_message() {
 # it_send - send COUNT copies of MSGFILE through Postfix with smtp-source,
 # 20 sessions: half a message per connection, half many per connection;
 # to HOST (default 127.0.0.1; [::1] for IPv6); give up after
-# $IT_SEND_TIMEOUT seconds (default: 120 + COUNT / 10)
+# $IT_SEND_TIMEOUT seconds (default: 120 + COUNT / 10). With
+# IT_SEND_NUMBERED set, each message goes to a recipient of its own at
+# the same domain (N x TAG a. or b. LOCALPART, N smtp-source's number,
+# TAG unique per call), so that no two are the same message.
 it_send() {
 	local count=$1 msg=$2 from=${3:-sender@example.com} to=${4:-rcpt@receiver.example}
 	local host=${5:-127.0.0.1}
 	local a=$((count / 2)) b=$((count - count / 2)) rc1=0 rc2=0 p1 p2
 	local t=${IT_SEND_TIMEOUT:-$((120 + count / 10))}
+	local n=() to1=$to to2=$to tag
+	if [ -n "${IT_SEND_NUMBERED:-}" ]; then
+		tag=x$(date +%s%N)$$
+		n=(-N)
+		to1=${tag}a.$to
+		to2=${tag}b.$to
+	fi
 	if [ "$a" -gt 0 ]; then
-		timeout "$t" smtp-source -s 10 -m "$a" -F "$msg" -f "$from" -t "$to" \
+		timeout "$t" smtp-source "${n[@]}" -s 10 -m "$a" -F "$msg" -f "$from" -t "$to1" \
 			-M client.localdomain "$host:$IT_SMTP_PORT" \
 			>"$IT_TMP/source1.out" 2>&1 &
 		p1=$!
 	fi
-	timeout "$t" smtp-source -d -s 10 -m "$b" -F "$msg" -f "$from" -t "$to" \
+	timeout "$t" smtp-source "${n[@]}" -d -s 10 -m "$b" -F "$msg" -f "$from" -t "$to2" \
 		-M client.localdomain "$host:$IT_SMTP_PORT" \
 		>"$IT_TMP/source2.out" 2>&1 &
 	p2=$!

@@ -39,6 +39,8 @@ chown nobody "$IT_TMP/store"
 SOCK=unix:$IT_TMP/run/signet.sock
 STORE_A=$IT_TMP/store/a.db
 STORE_B=$IT_TMP/store/b.db
+# Distinct messages: the store counts the same message once.
+IT_SEND_NUMBERED=1
 P1=$(it_port first)
 IT_USED_PORTS="$IT_USED_PORTS$P1 "
 P2=$(it_port second)

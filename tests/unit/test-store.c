@@ -15,7 +15,11 @@
 /*	summed exactly, per From domain, sender, outcome and recipient
 /*	domain (once per domain per message); grouping and filters;
 /*	the DMARC view and its filters; schema versions per component,
-/*	and refusal of a newer schema; the upgrade of a version 1 store;
+/*	and refusal of a newer schema; the upgrades of a version 1 and a
+/*	version 2 store; a keyed record counted once per key (also when
+/*	many threads send the same key, in one batch and across batches),
+/*	other keys and records without one counted each, and a key
+/*	forgotten by the roll-up after STORE_SEEN_DAYS counted again;
 /*	whole days read from counts_day give the sums a scan of the
 /*	hourly tables gives, for every key and ranges that start and
 /*	end inside days, before and after roll-up; roll-up of old hours
@@ -68,7 +72,7 @@ fresh_spec(void)
 		exit(99);
 	}
 	if (db_pg_ops.exec(db, "DROP TABLE IF EXISTS counts, counts_summary, counts_rcpt, "
-			   "counts_day, signet_schema, dmarc_test", &err) < 0) {
+			   "counts_day, counts_seen, signet_schema, dmarc_test", &err) < 0) {
 		printf("  %s\n", err.data);
 		exit(99);
 	}
@@ -563,6 +567,101 @@ test_days(void)
 	test_end();
 }
 
+/* keyed - record a message with a key at a time; asserted */
+
+static void
+keyed(struct store *s, time_t when, const char *outcome, const char *key)
+{
+	static const char *const one[] = {"gmail.com"};
+	struct count_event ev;
+
+	event(&ev, when, "example.com", outcome, one, 1);
+	ev.key = key;
+	test_assert_int(store_record(s, &ev), 0);
+}
+
+ /*
+  * A thread that records the same keyed message again and again.
+  */
+struct key_worker {
+	struct store *s;
+	time_t  when;
+};
+
+/* key_worker_main - the same key, many times, in many batches */
+
+static void *
+key_worker_main(void *arg)
+{
+	struct key_worker *w = arg;
+	int     i;
+
+	for (i = 0; i < 20; i++)
+		keyed(w->s, w->when, "signed", "k3");
+	return (NULL);
+}
+
+/* test_keys - a key counts once, in its window; other keys, and none, count */
+
+static void
+test_keys(void)
+{
+	struct buf err = BUF_INIT, out = BUF_INIT;
+	struct key_worker w[THREADS];
+	pthread_t tid[THREADS];
+	struct store *s;
+	time_t  now = time(NULL);
+	int     i;
+
+	test_begin("a message's key counts once, for STORE_SEEN_DAYS");
+	if ((s = open_fresh()) == NULL) {
+		test_end();
+		return;
+	}
+	keyed(s, now, "signed", "k1");
+	keyed(s, now, "signed", "k1");		/* sent again: not counted */
+	keyed(s, now, "signed", "k2");		/* another message */
+	keyed(s, now, "signed", NULL);		/* no key: always counted */
+	keyed(s, now, "signed", "");
+	keyed(s, now, "signed", "");
+	/* Many threads, one key: batches with the key twice, and again. */
+	for (i = 0; i < THREADS; i++) {
+		w[i].s = s;
+		w[i].when = now;
+		(void) pthread_create(&tid[i], NULL, key_worker_main, &w[i]);
+	}
+	for (i = 0; i < THREADS; i++)
+		(void) pthread_join(tid[i], NULL);
+	/* Keys of 8 and 6 days ago: the first goes at the roll-up. */
+	keyed(s, now - 8 * 86400, "signed", "k0");
+	keyed(s, now - 6 * 86400, "signed", "k4");
+	s = reopen_read(s);
+	if (s == NULL) {
+		test_end();
+		return;
+	}
+	test_assert_str(query(s, NULL, ""), "=8;");
+	test_assert_str(query(s, NULL, "rcpt-domain"), "gmail.com=8;");
+	test_assert_int(store_rollup(s, now, &err), 0);
+	test_assert_int(store_sql(s, "SELECT key FROM counts_seen ORDER BY key",
+				  NULL, 0, scan_row, &out, &err), 0);
+	test_assert_str(out.data, "=k1;=k2;=k3;=k4;");
+	s = store_close(s);
+	s = open_checked(spec, STORE_WRITE);
+	if (s != NULL) {
+		keyed(s, now - 8 * 86400, "signed", "k0");	/* forgotten */
+		keyed(s, now - 6 * 86400, "signed", "k4");
+		keyed(s, now, "signed", "k2");
+		s = reopen_read(s);
+	}
+	if (s != NULL)
+		test_assert_str(query(s, NULL, ""), "=9;");
+	store_close(s);
+	buf_free(&out);
+	buf_free(&err);
+	test_end();
+}
+
 /* test_upgrade - a version 1 store is upgraded, counts_day filled */
 
 static void
@@ -574,7 +673,7 @@ test_upgrade(void)
 	const struct db_ops *ops = pg_uri ? &db_pg_ops : &db_sqlite_ops;
 	time_t  start = time(NULL) - 20 * 86400;
 
-	test_begin("a version 1 store is upgraded to version 2 in place");
+	test_begin("a version 1 store is upgraded to version 3 in place");
 	start -= start % 86400;
 	if ((s = open_fresh()) == NULL) {
 		test_end();
@@ -582,7 +681,7 @@ test_upgrade(void)
 	}
 	days_write(s, start);
 	s = store_close(s);
-	/* Version 1 is version 2 without counts_day. */
+	/* Version 1 is version 3 without counts_day and counts_seen. */
 	db = ops->open(spec, DB_CREATE, &err);
 	test_assert(db != NULL);
 	if (db == NULL) {
@@ -590,13 +689,13 @@ test_upgrade(void)
 		test_end();
 		return;
 	}
-	test_assert_int(ops->exec(db, "DROP TABLE counts_day; UPDATE signet_schema "
-				  "SET version = 1 WHERE component = 'counters'",
-				  &err), 0);
+	test_assert_int(ops->exec(db, "DROP TABLE counts_day; DROP TABLE "
+				  "counts_seen; UPDATE signet_schema SET version "
+				  "= 1 WHERE component = 'counters'", &err), 0);
 	ops->close(db);
 	test_assert(store_open(spec, STORE_READ, &err) == NULL);
 	test_assert(strstr(err.data ? err.data : "", "at version 1; this signet "
-			   "reads version 2: restart signet-milter") != NULL);
+			   "reads version 3: restart signet-milter") != NULL);
 	buf_reset(&err);
 	/* What signet dmarc import does, on a store no milter has opened. */
 	s = open_checked(spec, STORE_UPGRADE);
@@ -605,6 +704,61 @@ test_upgrade(void)
 					  0, scan_row, &out, &err), 0);
 		test_assert(out.data != NULL && strcmp(out.data, "=0;") != 0);
 		days_compare(s, start);
+	}
+	store_close(s);
+	buf_free(&out);
+	buf_free(&err);
+	test_end();
+}
+
+/* test_upgrade_seen - a version 2 store gets counts_seen, counts kept */
+
+static void
+test_upgrade_seen(void)
+{
+	struct buf err = BUF_INIT, out = BUF_INIT;
+	struct store *s;
+	struct db *db;
+	const struct db_ops *ops = pg_uri ? &db_pg_ops : &db_sqlite_ops;
+	time_t  now = time(NULL);
+
+	test_begin("a version 2 store is upgraded to version 3 in place");
+	if ((s = open_fresh()) == NULL) {
+		test_end();
+		return;
+	}
+	keyed(s, now, "signed", NULL);
+	keyed(s, now, "refused", NULL);
+	s = store_close(s);
+	/* Version 2 is version 3 without counts_seen. */
+	db = ops->open(spec, DB_CREATE, &err);
+	test_assert(db != NULL);
+	if (db == NULL) {
+		printf("  %s\n", err.data);
+		test_end();
+		return;
+	}
+	test_assert_int(ops->exec(db, "DROP TABLE counts_seen; UPDATE "
+				  "signet_schema SET version = 2 WHERE "
+				  "component = 'counters'", &err), 0);
+	ops->close(db);
+	test_assert(store_open(spec, STORE_READ, &err) == NULL);
+	test_assert(strstr(err.data ? err.data : "", "at version 2; this signet "
+			   "reads version 3: restart signet-milter") != NULL);
+	buf_reset(&err);
+	/* signet-milter starts on it: upgraded, then counting with keys. */
+	s = open_checked(spec, STORE_WRITE);
+	if (s != NULL) {
+		keyed(s, now, "signed", "k1");
+		keyed(s, now, "signed", "k1");
+		s = reopen_read(s);
+	}
+	if (s != NULL) {
+		test_assert_str(query(s, NULL, "outcome"), "refused=1;signed=2;");
+		test_assert_int(store_sql(s, "SELECT version FROM signet_schema "
+					  "WHERE component = 'counters'", NULL, 0,
+					  scan_row, &out, &err), 0);
+		test_assert_str(out.data, "=3;");
 	}
 	store_close(s);
 	buf_free(&out);
@@ -740,11 +894,11 @@ test_schema(void)
 	s = store_close(s);
 	test_assert(store_open(spec, STORE_READ, &err) == NULL);
 	test_assert(strstr(err.data ? err.data : "", "at version 9; this "
-			   "signet reads version 2: upgrade signet") != NULL);
+			   "signet reads version 3: upgrade signet") != NULL);
 	buf_reset(&err);
 	test_assert(store_open(spec, STORE_WRITE, &err) == NULL);
 	test_assert(strstr(err.data ? err.data : "", "newer than this signet "
-			   "knows (2): upgrade signet") != NULL);
+			   "knows (3): upgrade signet") != NULL);
 	buf_free(&out);
 	buf_free(&err);
 	test_end();
@@ -878,6 +1032,8 @@ main(int argc, char **argv)
 		test_rollup,
 		test_days,
 		test_upgrade,
+		test_upgrade_seen,
+		test_keys,
 		test_retention,
 		test_sync,
 		test_schema,
