@@ -50,7 +50,7 @@ run() {
 		echo "      - {name: ed, algorithm: ed25519-sha256, key: $tmp/ed.key}"
 	} >"$tmp/signet.yaml"
 	rm -f "$tmp/signet.sock"
-	"$build/signet-milter" -f -c "$tmp/signet.yaml" 2>"$tmp/$1.log" &
+	"$build/signet-milter" -f ${BENCH_WORKERS:+-w "$BENCH_WORKERS"} -c "$tmp/signet.yaml" 2>"$tmp/$1.log" &
 	pid=$!
 	i=0
 	while [ ! -S "$tmp/signet.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done

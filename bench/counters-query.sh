@@ -76,7 +76,7 @@ start() {
 }
 
 [ -z "$pg" ] || sql "DROP TABLE IF EXISTS counts, counts_summary, counts_rcpt,
-	counts_day, counts_seen, signet_schema"
+	counts_day, counts_recent, counts_retry, signet_schema"
 start				# creates the schema
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 t0=$(date +%s.%N)
@@ -109,7 +109,8 @@ INSERT INTO counts_rcpt SELECT
 	'd' || ((i / 840) % 10) || '.example', 's' || ((i / 8400) % 10),
 	'signed', 'r' || (i / 84000) || '.example', 1 + i % 3 $rows;
 DROP TABLE IF EXISTS counts_day;
-DROP TABLE IF EXISTS counts_seen;
+DROP TABLE IF EXISTS counts_recent;
+DROP TABLE IF EXISTS counts_retry;
 UPDATE signet_schema SET version = 1 WHERE component = 'counters';
 COMMIT;
 EOF

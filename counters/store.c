@@ -12,6 +12,8 @@
 /*	struct store *store_open_with(const char *spec, enum store_mode mode,
 /*			const struct store_settings *set, struct buf *err)
 /*
+/*	void	store_replied(struct store *s)
+/*
 /*	struct store *store_close(struct store *s)
 /*
 /*	const char *store_kind(const struct store *s)
@@ -38,9 +40,10 @@
 /*	error, and so is a schema that cannot be upgraded; a PostgreSQL
 /*	server that does not answer is logged, and the writer connects
 /*	when it does. store_record() hands it one message's count and returns
-/*	once that count is committed (0) or could not be (-1); a record
-/*	whose key was counted in the last STORE_SEEN_DAYS adds nothing
-/*	and is reported committed (see store_write(3)). The writer
+/*	once that count is committed (0) or could not be (-1); with an
+/*	origin in the settings, a record whose key a killed signet-milter
+/*	committed without replying adds nothing, and is reported
+/*	committed (see store_once(3)). The writer
 /*	takes every record queued meanwhile, from all threads, into one
 /*	transaction (group commit): one commit, and for SQLite one fsync,
 /*	per batch, not per message. When the store is down (locked for
@@ -48,14 +51,17 @@
 /*	once, and the writer tries to reconnect at most once a second
 /*	until it works again. Once an hour, hourly rows older than
 /*	hourly_days are rolled up into days, and, when daily_days is not
-/*	0, rows of days older than daily_days are deleted; keys older
-/*	than STORE_SEEN_DAYS are forgotten.
+/*	0, rows of days older than daily_days are deleted.
 /*
 /*	store_open_with() is store_open() with settings: the retention
 /*	and, for SQLite, synchronous=FULL (see backend_sqlite(3));
 /*	store_open() keeps hours STORE_HOURLY_DAYS days, days forever,
 /*	and syncs at checkpoints. store_set_retention() changes the
 /*	retention of an open store; the next roll-up applies it.
+/*
+/*	store_replied() tells the store that every reply to the MTA has
+/*	left: the store_close() that follows is a clean stop, which
+/*	empties this origin's recent keys (see store_once(3)).
 /*
 /*	store_close() lets the writer commit what is queued, stops it,
 /*	closes the connection and returns NULL.
@@ -88,6 +94,8 @@
 #include "store_impl.h"
 
 #define ROLLUP_EVERY	3600		/* seconds */
+#define GATHER_MS	5		/* a batch gathers records this long */
+#define GATHER_MAX	256		/* or until it has this many */
 #define LOG_EVERY	60		/* seconds, while failing */
 
 /* store_connect - open the database; create or check the schema */
@@ -103,6 +111,8 @@ store_connect(struct store *s, struct buf *err)
 		return (STORE_NO_CONNECTION);
 	rc = s->mode != STORE_READ ? store_counters_migrate(s, err) :
 		store_counters_check(s, err);
+	if (rc == 0 && s->mode == STORE_WRITE)
+		rc = store_once_recover(s, err);
 	if (rc < 0) {
 		s->ops->close(s->db);
 		s->db = NULL;
@@ -184,13 +194,44 @@ writer_rollup(struct store *s)
 	buf_free(&err);
 }
 
+/* writer_gather - let records that do not wait gather; store lock held */
+
+static void
+writer_gather(struct store *s)
+{
+	struct timespec until = s->first;
+
+	until.tv_nsec += GATHER_MS * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	while (!s->urgent && !s->stop && s->queued < GATHER_MAX)
+		if (pthread_cond_timedwait(&s->work, &s->lock, &until) != 0)
+			break;
+}
+
+/* queue_add - a record joins the queue; store lock held */
+
+static void
+queue_add(struct store *s, struct pending *p, int urgent)
+{
+	if (s->queue == NULL)
+		(void) clock_gettime(CLOCK_REALTIME, &s->first);
+	*s->tail = p;
+	s->tail = &p->next;
+	s->urgent |= urgent;
+	if (++s->queued == 1 || urgent || s->queued >= GATHER_MAX)
+		(void) pthread_cond_signal(&s->work);
+}
+
 /* writer_main - take what is queued, commit it, wake the callers */
 
 static void *
 writer_main(void *arg)
 {
 	struct store *s = arg;
-	struct pending *batch, *p, *next;
+	struct pending *batch, *p, *next, *later;
 	struct timespec ts;
 	int     rc;
 
@@ -208,19 +249,35 @@ writer_main(void *arg)
 		}
 		if (s->queue == NULL)
 			break;
+		writer_gather(s);
 		batch = s->queue;
 		s->queue = NULL;
 		s->tail = &s->queue;
+		s->queued = 0;
+		s->urgent = 0;
 		(void) pthread_mutex_unlock(&s->lock);
 		rc = writer_commit(s, batch);
 		writer_rollup(s);
+		later = NULL;
 		(void) pthread_mutex_lock(&s->lock);
 		for (p = batch; p; p = next) {	/* wake exactly the callers */
 			next = p->next;
 			p->rc = rc;
-			p->done = 1;
+			if (p->notify != NULL) {
+				p->next = later;
+				later = p;
+				continue;
+			}
+			p->done = 1;		/* p may be gone from here on */
 			(void) pthread_cond_signal(&p->cond);
 		}
+		(void) pthread_mutex_unlock(&s->lock);
+		for (p = later; p; p = next) {	/* and tell the others */
+			next = p->next;
+			p->notify(p->notify_arg, rc);
+			free(p);
+		}
+		(void) pthread_mutex_lock(&s->lock);
 	}
 	(void) pthread_mutex_unlock(&s->lock);
 	return (NULL);
@@ -239,15 +296,38 @@ store_record(struct store *s, const struct count_event *ev)
 	(void) pthread_cond_init(&p.cond, NULL);
 	(void) pthread_mutex_lock(&s->lock);
 	if (s->running && !s->stop) {
-		*s->tail = &p;
-		s->tail = &p.next;
-		(void) pthread_cond_signal(&s->work);
+		queue_add(s, &p, 1);
 		while (!p.done)
 			(void) pthread_cond_wait(&p.cond, &s->lock);
 	}
 	(void) pthread_mutex_unlock(&s->lock);
 	(void) pthread_cond_destroy(&p.cond);
 	return (p.rc);
+}
+
+/* store_submit - hand one message's count to the writer; done says when */
+
+void
+store_submit(struct store *s, const struct count_event *ev,
+	     store_done_fn done, void *arg)
+{
+	struct pending *p = xcalloc(1, sizeof(*p));
+	int     queued = 0;
+
+	p->ev = ev;
+	p->rc = -1;
+	p->notify = done;
+	p->notify_arg = arg;
+	(void) pthread_mutex_lock(&s->lock);
+	if (s->running && !s->stop) {
+		queue_add(s, p, 0);
+		queued = 1;
+	}
+	(void) pthread_mutex_unlock(&s->lock);
+	if (!queued) {
+		done(arg, -1);
+		free(p);
+	}
 }
 
 /* writer_start - the writer thread, with every signal blocked */
@@ -290,6 +370,8 @@ store_name(const char *spec)
 static struct store *
 store_free(struct store *s)
 {
+	store_once_free(s);
+	free(s->origin);
 	free(s->spec);
 	free(s->name);
 	free(s);
@@ -325,6 +407,8 @@ store_open_with(const char *spec, enum store_mode mode,
 	s->hourly_days = set ? set->hourly_days : STORE_HOURLY_DAYS;
 	s->daily_days = set ? set->daily_days : 0;
 	s->sync_full = set ? set->sync_full : 0;
+	s->origin = set && set->origin && mode == STORE_WRITE ?
+		xstrdup(set->origin) : NULL;
 	s->tail = &s->queue;
 	if (strncmp(spec, "postgresql://", 13) == 0
 	    || strncmp(spec, "postgres://", 11) == 0) {
@@ -372,6 +456,15 @@ store_kind(const struct store *s)
 	return (s->ops->kind);
 }
 
+/* store_replied - every reply left: the next close is a clean stop */
+
+void
+store_replied(struct store *s)
+{
+	if (s != NULL)
+		s->replied = 1;
+}
+
 /* store_close - commit what is queued, stop the writer, disconnect */
 
 struct store *
@@ -386,6 +479,8 @@ store_close(struct store *s)
 		(void) pthread_mutex_unlock(&s->lock);
 		(void) pthread_join(s->writer, NULL);
 	}
+	if (s->replied)
+		store_once_clean(s);
 	if (s->db != NULL)
 		s->ops->close(s->db);
 	(void) pthread_mutex_destroy(&s->lock);

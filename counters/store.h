@@ -66,18 +66,22 @@
   *	Its sums over a day equal those of the day's rows in the table
   *	it summarises, whether these are still hours or rolled up.
   *
-  * counts_seen (version 3): the keys of the messages counted in the
-  *	last STORE_SEEN_DAYS, so that a message whose count was committed
-  *	but whose reply the MTA never read (signet-milter killed between
-  *	the two), and that the client therefore sends again, is counted
-  *	once.
-  *	key TEXT PRIMARY KEY	the record's key (see count_event)
-  *	at BIGINT		when it was first counted
-  *	INDEX counts_seen_at (at)
-  *	The hourly roll-up deletes keys older than STORE_SEEN_DAYS.
+  * counts_recent (version 3): per origin (one signet-milter: its host
+  *	and socket), a ring of the last STORE_RING batches committed: the
+  *	keys of their messages, space-separated, and the time of the
+  *	last; emptied when signet-milter stops cleanly (store_once(3)).
+  *	origin TEXT, slot INTEGER, seq BIGINT, keys TEXT, at BIGINT
+  *	PRIMARY KEY (origin, slot)
+  *
+  * counts_retry (version 3): the keys of messages counted just before
+  *	a signet-milter was killed, whose reply may never have reached
+  *	the MTA; the client sends them again, and they are not counted
+  *	again. Kept STORE_RETRY_DAYS.
+  *	origin TEXT, key TEXT, at BIGINT	PRIMARY KEY (origin, key)
   *
   * Version 1 had no counts_day; the upgrade fills it from the other
-  * tables. Version 2 had no counts_seen; the upgrade creates it empty.
+  * tables. Version 2 had neither counts_recent nor counts_retry; the upgrade
+  * creates them empty.
   */
 
 struct store;
@@ -97,8 +101,8 @@ struct count_event {
 	const char *selectors;		/* "s1:rsa-sha256,s2:ed25519-sha256" */
 	const char *const *rcpt_domains;	/* distinct, lower case */
 	size_t  nrcpt_domains;
-	const char *key;		/* NULL or "": count always; else
-					 * count once per key */
+	const char *key;		/* NULL or "": no key; else a retry
+					 * after a crash counts once */
 };
 
 enum store_mode {
@@ -109,7 +113,11 @@ enum store_mode {
 };
 
 #define STORE_HOURLY_DAYS	35	/* default hours kept */
-#define STORE_SEEN_DAYS		7	/* keys of counted messages kept */
+#define STORE_RING		1024	/* counts_recent rows (batches) per
+					 * origin */
+#define STORE_INFLIGHT		10	/* seconds before a crash whose
+					 * messages may count once more */
+#define STORE_RETRY_DAYS	7	/* counts_retry rows kept */
 
  /*
   * How a store keeps its rows. daily_days 0 keeps days forever.
@@ -120,6 +128,9 @@ struct store_settings {
 	int     hourly_days;
 	int     daily_days;
 	int     sync_full;
+	const char *origin;		/* STORE_WRITE: this signet-milter, for
+					 * counting once after a crash; NULL:
+					 * not done */
 };
 
 extern struct store *store_open(const char *, enum store_mode, struct buf *);
@@ -127,9 +138,19 @@ extern struct store *store_open_with(const char *, enum store_mode,
 			             const struct store_settings *,
 				             struct buf *);
 extern struct store *store_close(struct store *);
+extern void store_replied(struct store *);
 extern const char *store_kind(const struct store *);
 extern void store_set_retention(struct store *, int, int);
 extern int store_record(struct store *, const struct count_event *);
+
+ /*
+  * store_submit(): as store_record(), without waiting; done(arg, rc) runs
+  * once the count is committed (0) or not (-1), on the writer's thread
+  * (or on the caller's, when the store is stopping).
+  */
+typedef void (*store_done_fn) (void *, int);
+extern void store_submit(struct store *, const struct count_event *,
+			         store_done_fn, void *);
 extern int store_rollup(struct store *, time_t, struct buf *);
 
  /*

@@ -18,8 +18,10 @@ struct pending {
 	struct pending *next;
 	int     done;			/* under the store lock */
 	int     rc;
-	int     seen;			/* writer: its key was counted before */
+	int     seen;			/* writer: counted before a crash */
 	pthread_cond_t cond;		/* signalled when done */
+	store_done_fn notify;		/* or, if not NULL, called when done */
+	void   *notify_arg;
 };
 
 struct store {
@@ -31,6 +33,8 @@ struct store {
 	int     hourly_days;		/* keep hours this long */
 	int     daily_days;		/* keep days this long; 0: forever */
 	int     sync_full;		/* DB_SYNC_FULL */
+	char   *origin;			/* one signet-milter; NULL: no keys */
+	int     replied;		/* every reply left: a clean stop */
 
 	/* STORE_WRITE: the writer thread and its queue. */
 	pthread_t writer;
@@ -40,6 +44,9 @@ struct store {
 	pthread_cond_t work;
 	struct pending *queue;
 	struct pending **tail;
+	int     queued;			/* records in queue */
+	int     urgent;			/* a caller waits: commit at once */
+	struct timespec first;		/* when the queue began (REALTIME) */
 
 	/* The writer's own state. */
 	time_t  next_open;		/* no reconnect before this */
@@ -47,6 +54,9 @@ struct store {
 	time_t  last_log;
 	int     failing;
 	unsigned long lost;		/* records refused while failing */
+	long long ring_seq;		/* next record of counts_recent */
+	char  **retry;			/* counts_retry of origin, sorted */
+	size_t  nretry;
 };
 
 #define STORE_NO_CONNECTION	(-2)	/* store_connect(): cannot connect */
@@ -55,5 +65,12 @@ extern int store_connect(struct store *, struct buf *);
 extern int store_write_batch(struct store *, struct pending *, struct buf *);
 extern int store_counters_migrate(struct store *, struct buf *);
 extern int store_counters_check(struct store *, struct buf *);
+extern int store_rollback(struct store *);
+extern int store_once_recover(struct store *, struct buf *);
+extern int store_once_batch(struct store *, struct pending *, struct buf *);
+extern void store_once_committed(struct store *, const struct pending *);
+extern int store_once_expire(struct store *, time_t, struct buf *);
+extern void store_once_clean(struct store *);
+extern void store_once_free(struct store *);
 
 #endif

@@ -17,6 +17,8 @@
 /*			struct buf *err)
 /*
 /*	int	store_rollup(struct store *s, time_t now, struct buf *err)
+/*
+/*	int	store_rollback(struct store *s)
 /* DESCRIPTION
 /*	store_migrate() brings the tables of one component to version
 /*	\fInsteps\fR: in one transaction (which, on PostgreSQL, locks
@@ -35,11 +37,8 @@
 /*	order and cannot deadlock, and writes them in one transaction.
 /*	A deadlock reported by the server is retried.
 /*
-/*	A record with a key is counted once per key: in the same
-/*	transaction, its key goes into counts_seen, and when it is there
-/*	already (the message was counted before, and the MTA did not get
-/*	the reply that followed), the record adds nothing; it is still
-/*	reported committed. Records without a key are always counted.
+/*	In the same transaction, store_once_batch() leaves out the
+/*	records sent again after a crash (see store_once(3)).
 /*
 /*	store_rollup() adds the hourly rows older than hourly_days up
 /*	into daily rows (span 86400) and deletes them; when daily_days
@@ -47,9 +46,9 @@
 /*	table that began more than daily_days ago; all in one
 /*	transaction. Both limits start at midnight UTC. counts_day is
 /*	already per day: the roll-up leaves it as it is. In the same
-/*	transaction it deletes the keys of counts_seen older than
-/*	STORE_SEEN_DAYS (7): longer than an MTA keeps trying a message
-/*	(Postfix's maximal_queue_lifetime is 5 days by default).
+/*	transaction, store_once_expire() forgets old retry keys.
+/*
+/*	store_rollback() ends a failed transaction and returns -1.
 /* DIAGNOSTICS
 /*	-1 with the reason in err; the transaction is rolled back.
 /* LICENSE
@@ -132,26 +131,29 @@
 	DAY_FILL("5", "client_addr", "counts", ", client_addr")
 
 /*
- * Version 3: counts_seen, the keys of the messages counted in the last
- * SEEN_DAYS, so that a message sent again is not counted again.
+ * Version 3: counts_recent and counts_retry (see store_once(3)).
  */
-#define SEEN_TABLE \
-	"CREATE TABLE counts_seen (" \
-	" key TEXT NOT NULL PRIMARY KEY, at BIGINT NOT NULL)"
-#define SEEN_INDEX \
-	"CREATE INDEX counts_seen_at ON counts_seen (at);"
+#define RECENT_TABLE \
+	"CREATE TABLE counts_recent (" \
+	" origin TEXT NOT NULL, slot INTEGER NOT NULL, seq BIGINT NOT NULL," \
+	" keys TEXT NOT NULL, at BIGINT NOT NULL," \
+	" PRIMARY KEY (origin, slot))"
+#define RETRY_TABLE \
+	"CREATE TABLE counts_retry (" \
+	" origin TEXT NOT NULL, key TEXT NOT NULL, at BIGINT NOT NULL," \
+	" PRIMARY KEY (origin, key))"
 
 static const char *const counters_steps_sqlite[] = {
 	COUNTS_TABLE " WITHOUT ROWID;" SUMMARY_TABLE " WITHOUT ROWID;"
 	RCPT_TABLE " WITHOUT ROWID;" DOMAIN_INDEX,
 	DAY_TABLE " WITHOUT ROWID;" DAY_FILL_ALL,
-	SEEN_TABLE " WITHOUT ROWID;" SEEN_INDEX,
+	RECENT_TABLE " WITHOUT ROWID;" RETRY_TABLE " WITHOUT ROWID;",
 };
 
 static const char *const counters_steps_pg[] = {
 	COUNTS_TABLE ";" SUMMARY_TABLE ";" RCPT_TABLE ";" DOMAIN_INDEX,
 	DAY_TABLE ";" DAY_FILL_ALL,
-	SEEN_TABLE ";" SEEN_INDEX,
+	RECENT_TABLE ";" RETRY_TABLE ";",
 };
 
 #define COUNTERS_VERSION \
@@ -183,11 +185,6 @@ static const char upsert_day[] =
 	" ON CONFLICT (dim, day, from_domain, sender, outcome, value)"
 	" DO UPDATE SET messages = counts_day.messages + excluded.messages";
 
-/* A row comes back only when the key was not there. */
-static const char insert_seen[] =
-	"INSERT INTO counts_seen (key, at) VALUES (?, ?)"
-	" ON CONFLICT (key) DO NOTHING RETURNING at";
-
 static const char get_version[] =
 	"SELECT version FROM signet_schema WHERE component = ?";
 
@@ -217,10 +214,10 @@ schema_version(struct store *s, const char *component, long long *v,
 	return (s->ops->run(s->db, get_version, &par, 1, one_int, v, err));
 }
 
-/* rollback - end a failed transaction, keeping the first error */
+/* store_rollback - end a failed transaction, keeping the first error */
 
-static int
-rollback(struct store *s)
+int
+store_rollback(struct store *s)
 {
 	struct buf ignore = BUF_INIT;
 
@@ -269,12 +266,12 @@ store_migrate(struct store *s, const char *component,
 	if (strcmp(s->ops->kind, "postgresql") == 0
 	    && s->ops->exec(s->db, "LOCK TABLE signet_schema IN EXCLUSIVE MODE",
 			    err) < 0)
-		return (rollback(s));
+		return (store_rollback(s));
 	if (schema_version(s, component, &v, err) < 0
 	    || migrate_steps(s, component, steps, nsteps, v, err) < 0)
-		return (rollback(s));
+		return (store_rollback(s));
 	if (s->ops->exec(s->db, "COMMIT", err) < 0)
-		return (rollback(s));
+		return (store_rollback(s));
 	return (0);
 }
 
@@ -476,42 +473,6 @@ rows_free(struct rows *b)
 	free(b->d);
 }
 
-/* row_found - row callback: note that a row came */
-
-static int
-row_found(void *ctx, int ncols, const char *const *cols)
-{
-	(void) ncols;
-	(void) cols;
-	*(int *) ctx = 1;
-	return (0);
-}
-
-/* batch_seen - add the keys of a batch; mark the messages counted before */
-
-static int
-batch_seen(struct store *s, struct pending *batch, struct buf *err)
-{
-	struct db_param par[2];
-	struct pending *p;
-	int     added, rc;
-
-	for (p = batch; p; p = p->next) {
-		p->seen = 0;
-		if (p->ev->key == NULL || *p->ev->key == 0)
-			continue;
-		par[0].text = p->ev->key;
-		par[1].text = NULL;
-		par[1].num = (long long) p->ev->when;
-		added = 0;
-		if ((rc = s->ops->run(s->db, insert_seen, par, 2, row_found,
-				      &added, err)) < 0)
-			return (rc);
-		p->seen = !added;
-	}
-	return (0);
-}
-
 /* write_rows - upsert summed rows with one statement */
 
 static int
@@ -545,8 +506,8 @@ write_once(struct store *s, struct pending *batch, struct buf *err)
 
 	if ((rc = s->ops->lock(s->db, err)) < 0)
 		return (rc);
-	if ((rc = batch_seen(s, batch, err)) < 0) {
-		(void) rollback(s);
+	if ((rc = store_once_batch(s, batch, err)) < 0) {
+		(void) store_rollback(s);
 		return (rc);
 	}
 	batch_rows(batch, &b);
@@ -555,7 +516,9 @@ write_once(struct store *s, struct pending *batch, struct buf *err)
 	    || (rc = write_rows(s, upsert_rcpt, b.r, b.nr, err)) < 0
 	    || (rc = write_rows(s, upsert_day, b.d, b.nd, err)) < 0
 	    || (rc = s->ops->exec(s->db, "COMMIT", err)) < 0)
-		(void) rollback(s);
+		(void) store_rollback(s);
+	else
+		store_once_committed(s, batch);
 	rows_free(&b);
 	return (rc < 0 ? rc : 0);
 }
@@ -624,8 +587,6 @@ static const char *const expire[] = {
 	"DELETE FROM counts_day WHERE day < ?",
 };
 
-static const char expire_seen[] = "DELETE FROM counts_seen WHERE at < ?";
-
 /* midnight_before - midnight UTC, days before now */
 
 static long long
@@ -669,17 +630,6 @@ expire_days(struct store *s, time_t now, struct buf *err)
 	return (0);
 }
 
-/* forget_keys - keys older than STORE_SEEN_DAYS go */
-
-static int
-forget_keys(struct store *s, time_t now, struct buf *err)
-{
-	struct db_param cut = {NULL, (long long) now
-	- (long long) STORE_SEEN_DAYS * DAY};
-
-	return (s->ops->run(s->db, expire_seen, &cut, 1, NULL, NULL, err));
-}
-
 /* store_rollup - hours older than the retention become days; old days go */
 
 int
@@ -692,7 +642,7 @@ store_rollup(struct store *s, time_t now, struct buf *err)
 	if (s->ops->lock(s->db, err) < 0)
 		return (-1);
 	if (rollup_hours(s, now, err) < 0 || expire_days(s, now, err) < 0
-	    || forget_keys(s, now, err) < 0 || s->ops->exec(s->db, "COMMIT", err) < 0)
-		return (rollback(s));
+	    || store_once_expire(s, now, err) < 0 || s->ops->exec(s->db, "COMMIT", err) < 0)
+		return (store_rollback(s));
 	return (0);
 }

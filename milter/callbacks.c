@@ -117,6 +117,7 @@ msg_reset(struct conn *c)
 		free(m->rcpts[i]);
 	free(m->rcpts);
 	free(m->message_id);
+	free(m->selectors);
 	canon_body_free(m->body);
 	snapshot_release(m->snap);
 	memset(m, 0, sizeof(*m));
@@ -579,6 +580,19 @@ cb_eom(struct eng_ctx *ctx)
 		buf_free(&values[i]);
 	buf_free(&names);
 	buf_free(&err);
+	if (ret != ENG_SUSPEND)
+		msg_reset(c);
+	return (ret);
+}
+
+/* cb_resume - the count of a message is committed, or failed: answer */
+
+static eng_stat
+cb_resume(struct eng_ctx *ctx, int rc)
+{
+	struct conn *c = conn_get(ctx);
+	eng_stat ret = reply_counted(ctx, c, rc);
+
 	msg_reset(c);
 	return (ret);
 }
@@ -625,5 +639,6 @@ struct eng_callbacks milter_callbacks = {
 	cb_body,			/* body chunk */
 	cb_eom,				/* end of message */
 	cb_abort,			/* message aborted */
-	cb_close			/* connection closed */
+	cb_close,			/* connection closed */
+	cb_resume			/* a suspended end of message */
 };

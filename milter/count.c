@@ -6,13 +6,16 @@
 /* SYNOPSIS
 /*	#include "count.h"
 /*
-/*	void	count_open(const struct policy *p)
+/*	void	count_open(const struct policy *p, const char *socket)
 /*
 /*	void	count_reload(const struct policy *p)
 /*
-/*	void	count_close(void)
+/*	void	count_close(int replied)
 /*
 /*	int	count_message(const struct count_msg *m)
+/*
+/*	int	count_start(const struct count_msg *m, count_done_fn done,
+/*			void *arg)
 /*
 /*	enum action count_on_error(void)
 /*
@@ -21,8 +24,11 @@
 /*	void	count_rcpt_free(char **v, size_t n)
 /* DESCRIPTION
 /*	count_open() opens the store of the policy's counters section,
-/*	once, at start; without the section nothing is counted.
-/*	count_close() commits what is queued and closes it.
+/*	once, at start; without the section nothing is counted. The host
+/*	name and the milter socket name this signet-milter in the store
+/*	(its origin, see store_once(3)). count_close() commits what is
+/*	queued and closes it; replied says that every reply was written,
+/*	so that the stop is clean.
 /*
 /*	count_reload() applies what a reloaded policy changes in the
 /*	retention and on_error. A store or synchronous mode that differs
@@ -63,6 +69,12 @@
 /*	Because the outcome is in the key, a message tempfailed by the
 /*	policy, then signed when sent again, counts once as each.
 /*
+/*	count_start() is count_message() without waiting: it returns 0
+/*	when nothing is to be committed (no store; the metrics are
+/*	counted), else 1, and done(arg, rc) runs later, on the store's
+/*	writer thread, with 0 once the count is committed, -1 if it could
+/*	not be. What m points to must stay until then; m itself need not.
+/*
 /*	count_on_error() is the action for a message whose count failed.
 /*
 /*	count_rcpt_add() adds the domain of a recipient address (<> and
@@ -86,6 +98,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Utility library. */
 
@@ -115,22 +128,41 @@ count_settings(const struct policy *p, struct store_settings *set)
 	set->hourly_days = p->counters.hourly_days;
 	set->daily_days = p->counters.daily_days;
 	set->sync_full = p->counters.sync_full;
+	set->origin = NULL;
+}
+
+/* count_origin - this signet-milter among those of a store: host socket */
+
+static char *
+count_origin(const char *socket)
+{
+	struct buf b = BUF_INIT;
+	char    host[256];
+
+	if (gethostname(host, sizeof(host)) < 0)
+		(void) strcpy(host, "localhost");
+	host[sizeof(host) - 1] = 0;
+	buf_printf(&b, "%s %s", host, socket ? socket : "");
+	return (buf_steal(&b));
 }
 
 /* count_open - open the store of the policy, if it has one */
 
 void
-count_open(const struct policy *p)
+count_open(const struct policy *p, const char *socket)
 {
 	struct store_settings set;
 	struct buf err = BUF_INIT;
+	char   *origin;
 
 	__atomic_store_n(&on_error, (int) p->counters.on_error, __ATOMIC_RELAXED);
 	if (p->counters.store == NULL)
 		return;
 	count_settings(p, &set);
-	if ((store = store_open_with(p->counters.store, STORE_WRITE, &set,
-				     &err)) == NULL)
+	set.origin = origin = count_origin(socket);
+	store = store_open_with(p->counters.store, STORE_WRITE, &set, &err);
+	free(origin);
+	if (store == NULL)
 		log_fatal("counters: %s; signet-milter does not start without "
 			  "its store (or remove the counters section)", err.data);
 	store_spec = xstrdup(p->counters.store);
@@ -172,8 +204,10 @@ count_reload(const struct policy *p)
 /* count_close - commit what is queued, close the store */
 
 void
-count_close(void)
+count_close(int replied)
 {
+	if (replied)
+		store_replied(store);
 	store = store_close(store);
 	free(store_spec);
 	store_spec = NULL;
@@ -285,45 +319,107 @@ count_key(const struct count_msg *m, const char *outcome,
 		(void) snprintf(hex + 2 * i, 3, "%02x", d[i]);
 }
 
+/*
+ * A count on its way to the store: the event and the strings it does not
+ * borrow from the message.
+ */
+struct count_job {
+	struct count_event ev;
+	struct buf sels;
+	char    env[256];
+	char    key[2 * CANON_DIGEST_LEN + 1];
+	count_done_fn done;
+	void   *arg;
+};
+
+/* job_make - metrics; then the job of a count, or NULL when not counting */
+
+static struct count_job *
+job_make(const struct count_msg *m)
+{
+	struct count_job *j;
+	const char *outcome = outcome_of(m);
+	size_t  i;
+
+	metrics_message(m->verdict->domain ? m->verdict->domain->name : "other",
+			m->verdict->sender, outcome, m->ms);
+	if (store == NULL)
+		return (NULL);
+	j = xcalloc(1, sizeof(*j));
+	selectors_of(m, &j->sels);
+	(void) snprintf(j->env, sizeof(j->env), "%s", domain_of(m->mail_from));
+	for (i = 0; j->env[i]; i++)
+		j->env[i] = (char) tolower((unsigned char) j->env[i]);
+	j->ev.when = time(NULL);
+	j->ev.from_domain = m->verdict->from_domain;
+	j->ev.sender = *m->verdict->sender ? m->verdict->sender : "unknown";
+	j->ev.env_domain = j->env;
+	j->ev.sasl_login = m->auth_authen ? m->auth_authen : "";
+	j->ev.client_addr = m->client_addr ? m->client_addr : "";
+	j->ev.outcome = outcome;
+	j->ev.selectors = j->sels.data;
+	j->ev.rcpt_domains = (const char *const *) m->rcpt_domains;
+	j->ev.nrcpt_domains = m->nrcpt_domains;
+	count_key(m, outcome, j->key);
+	j->ev.key = j->key;
+	return (j);
+}
+
+/* job_free - the job is done */
+
+static void
+job_free(struct count_job *j)
+{
+	buf_free(&j->sels);
+	free(j);
+}
+
 /* count_message - metrics, and the store's count before the reply */
 
 int
 count_message(const struct count_msg *m)
 {
-	struct count_event ev;
-	struct buf sels = BUF_INIT;
-	char    env[256], key[2 * CANON_DIGEST_LEN + 1];
-	const char *outcome = outcome_of(m);
-	size_t  i;
+	struct count_job *j;
 	int     rc = 0;
 
-	metrics_message(m->verdict->domain ? m->verdict->domain->name : "other",
-			m->verdict->sender, outcome, m->ms);
-	if (store == NULL)
+	if ((j = job_make(m)) == NULL)
 		return (0);
-	selectors_of(m, &sels);
-	(void) snprintf(env, sizeof(env), "%s", domain_of(m->mail_from));
-	for (i = 0; env[i]; i++)
-		env[i] = (char) tolower((unsigned char) env[i]);
-	memset(&ev, 0, sizeof(ev));
-	ev.when = time(NULL);
-	ev.from_domain = m->verdict->from_domain;
-	ev.sender = *m->verdict->sender ? m->verdict->sender : "unknown";
-	ev.env_domain = env;
-	ev.sasl_login = m->auth_authen ? m->auth_authen : "";
-	ev.client_addr = m->client_addr ? m->client_addr : "";
-	ev.outcome = outcome;
-	ev.selectors = sels.data;
-	ev.rcpt_domains = (const char *const *) m->rcpt_domains;
-	ev.nrcpt_domains = m->nrcpt_domains;
-	count_key(m, outcome, key);
-	ev.key = key;
-	if (store_record(store, &ev) < 0) {
+	if (store_record(store, &j->ev) < 0) {
 		metrics_store_error();
 		rc = -1;
 	}
-	buf_free(&sels);
+	job_free(j);
 	return (rc);
+}
+
+/* job_done - the store is done with a count: tell the caller */
+
+static void
+job_done(void *arg, int rc)
+{
+	struct count_job *j = arg;
+	count_done_fn done = j->done;
+	void   *done_arg = j->arg;
+
+	if (rc < 0)
+		metrics_store_error();
+	job_free(j);
+	done(done_arg, rc);
+}
+
+/* count_start - count_message(), without waiting for the store */
+
+int
+count_start(const struct count_msg *m, count_done_fn done, void *arg)
+{
+	struct count_job *j;
+
+	if ((j = job_make(m)) == NULL)
+		return (0);
+	j->done = done;
+	j->arg = arg;
+	store_submit(store, &j->ev, job_done, j);
+	return (1);
 }
 
 /* count_rcpt_add - add a recipient's domain, once */

@@ -27,10 +27,12 @@ struct count_msg {
 	const unsigned char *body_hash;	/* CANON_DIGEST_LEN bytes; NULL */
 };
 
-extern void count_open(const struct policy *);
+extern void count_open(const struct policy *, const char *);
 extern void count_reload(const struct policy *);
-extern void count_close(void);
+extern void count_close(int);
 extern int count_message(const struct count_msg *);
+typedef void (*count_done_fn) (void *, int);
+extern int count_start(const struct count_msg *, count_done_fn, void *);
 extern enum action count_on_error(void);
 extern void count_rcpt_add(char ***, size_t *, const char *);
 extern void count_rcpt_free(char **, size_t);

@@ -8,7 +8,7 @@
 /*
 /*	int	engine_listen(const char *spec);
 /*	void	engine_start(const struct eng_callbacks *cb, int workers);
-/*	void	engine_drain(int seconds);
+/*	int	engine_drain(int seconds);
 /*	void	engine_stop(void);
 /*	const char *engine_name(void);
 /* DESCRIPTION
@@ -41,8 +41,18 @@
 /*
 /*	engine_drain() stops accepting connections (a unix socket file is
 /*	removed), closes those with no message in progress and waits up
-/*	to the given seconds for the others to finish their message.
+/*	to the given seconds for the others to finish their message; it
+/*	returns 0 when they did, -1 when some were still in a message.
 /*	engine_stop() closes what is left and ends the workers.
+/*
+/*	A connection whose end of message is suspended (engine_proto(3))
+/*	is answered when eng_resume() is called for it, from any thread:
+/*	it puts the connection on its worker's list and wakes the worker
+/*	through a pipe (one byte per batch, not per message), which runs
+/*	the resume callback, sends the answer and goes on with what the
+/*	MTA sent meanwhile. Such a connection is not closed before then:
+/*	if the MTA closes it, it is freed once resumed; the stall and idle
+/*	timeouts skip it.
 /*
 /*	engine_name() names the engine for the start-up log line.
 /* DIAGNOSTICS
@@ -93,7 +103,11 @@
 #endif
 
 struct econn {
-	struct eng_ctx ctx;
+	struct eng_ctx ctx;			/* first: eng_resume() finds c */
+	struct worker *w;			/* the thread it belongs to */
+	int     rc;				/* of eng_resume() */
+	int     gone;			/* closed while suspended */
+	struct econn *rnext;		/* in w->resumed */
 	int     fd;
 	int     tcp;			/* re-arm TCP_QUICKACK */
 	int     writing;		/* waiting to write the rest */
@@ -119,6 +133,9 @@ struct worker {
 	struct econn *conns;
 	char   *rbuf;			/* ENG_READ_SIZE + 1 */
 	time_t  swept;
+	pthread_mutex_t rlock;		/* resumed, from other threads */
+	struct econn *resumed;
+	int     rpipe[2];		/* a byte when resumed fills */
 };
 
 struct ready {				/* one event from ev_wait() */
@@ -467,8 +484,15 @@ conn_count(int delta)
 static void
 conn_close(struct worker *w, struct econn *c)
 {
-	ev_del(w, c->fd);
-	(void) close(c->fd);
+	if (c->fd >= 0) {
+		ev_del(w, c->fd);
+		(void) close(c->fd);
+		c->fd = -1;
+	}
+	if (c->ctx.suspended) {		/* eng_resume() will come: wait */
+		c->gone = 1;
+		return;
+	}
 	eng_ctx_done(&c->ctx);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
@@ -508,6 +532,7 @@ conn_accept(struct worker *w)
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->fd = fd;
+	c->w = w;
 	c->last = now();
 	strcpy(c->peer, "unix socket");
 	if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) {
@@ -661,7 +686,9 @@ sweep(struct worker *w, time_t t)
 	for (c = w->conns; c != NULL; c = next) {
 		next = c->next;
 		busy = c->writing || eng_ctx_busy(&c->ctx);
-		if (draining && !busy) {
+		if (c->ctx.suspended) {
+			continue;		/* the store answers in time */
+		} else if (draining && !busy) {
 			conn_close(w, c);
 		} else if (t - c->last > (c->writing || c->ctx.in.len > 0 ?
 				    ENG_STALL_TIMEOUT : ENG_IDLE_TIMEOUT)) {
@@ -673,6 +700,52 @@ sweep(struct worker *w, time_t t)
 	w->swept = t;
 }
 
+/* eng_resume - a suspended end of message may answer now; any thread */
+
+void
+eng_resume(struct eng_ctx *ctx, int rc)
+{
+	struct econn *c = (struct econn *) ctx;
+	struct worker *w = c->w;
+	int     wake;
+	ssize_t n;
+
+	(void) pthread_mutex_lock(&w->rlock);
+	c->rc = rc;
+	wake = w->resumed == NULL;
+	c->rnext = w->resumed;
+	w->resumed = c;
+	(void) pthread_mutex_unlock(&w->rlock);
+	if (wake)
+		do {
+			n = write(w->rpipe[1], "r", 1);
+		} while (n < 0 && errno == EINTR);
+}
+
+/* conn_resumed - answer the suspended messages that may answer now */
+
+static void
+conn_resumed(struct worker *w)
+{
+	struct econn *c, *next;
+	char    drain[64];
+	int     ret;
+
+	while (read(w->rpipe[0], drain, sizeof(drain)) > 0)
+		 /* void */ ;
+	(void) pthread_mutex_lock(&w->rlock);
+	c = w->resumed;
+	w->resumed = NULL;
+	(void) pthread_mutex_unlock(&w->rlock);
+	for (; c != NULL; c = next) {
+		next = c->rnext;
+		ret = eng_ctx_resume(&c->ctx, c->rc);
+		if (c->gone || conn_flush(w, c) < 0 || ret != ENG_IN_MORE
+		    || (draining && !c->writing && !eng_ctx_busy(&c->ctx)))
+			conn_close(w, c);
+	}
+}
+
 /* worker_main - one worker's event loop */
 
 static void *
@@ -680,6 +753,7 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct ready r[ENG_EVENTS];
+	struct econn *c, *next;
 	time_t  t;
 	int     i, n, dropped = 0;
 
@@ -688,15 +762,18 @@ worker_main(void *arg)
 		for (i = 0; i < n; i++) {
 			if (r[i].ptr == &listen_mark)
 				conn_accept(w);
+			else if (r[i].ptr == w->rpipe)
+				conn_resumed(w);
 			else
 				conn_event(w, r[i].ptr, &r[i]);
 		}
 		if ((t = now()) != w->swept || draining)
 			sweep(w, t);
 	}
-	while (w->conns != NULL) {
-		dropped += eng_ctx_busy(&w->conns->ctx);
-		conn_close(w, w->conns);
+	for (c = w->conns; c != NULL; c = next) {
+		next = c->next;
+		dropped += eng_ctx_busy(&c->ctx);
+		conn_close(w, c);		/* a suspended one stays */
 	}
 	if (dropped > 0)
 		log_warn("closed %d milter connections with a message in progress",
@@ -721,6 +798,14 @@ engine_start(const struct eng_callbacks *cb, int n)
 		w = &workers[i];
 		w->rbuf = xmalloc(ENG_READ_SIZE + 1);
 		ev_init(w);
+		(void) pthread_mutex_init(&w->rlock, NULL);
+		if (pipe(w->rpipe) < 0
+		    || fcntl(w->rpipe[0], F_SETFL, O_NONBLOCK) < 0
+		    || fcntl(w->rpipe[1], F_SETFL, O_NONBLOCK) < 0
+		    || fcntl(w->rpipe[0], F_SETFD, FD_CLOEXEC) < 0
+		    || fcntl(w->rpipe[1], F_SETFD, FD_CLOEXEC) < 0
+		    || ev_add(w, w->rpipe[0], w->rpipe, EV_IN, 0) < 0)
+			log_fatal("cannot make a worker's wake-up pipe: %m");
 		if (ev_add(w, listen_fd, &listen_mark, EV_IN, 1) < 0)
 			log_fatal("cannot watch the listening socket: %m");
 		w->listening = 1;
@@ -732,7 +817,7 @@ engine_start(const struct eng_callbacks *cb, int n)
 
 /* engine_drain - stop accepting; let messages in progress finish */
 
-void
+int
 engine_drain(int seconds)
 {
 	int     n, waited, all;
@@ -755,10 +840,11 @@ engine_drain(int seconds)
 		if (waited == seconds * 10) {
 			log_warn("exiting with %d milter connections still in a "
 				 "message", n);
-			return;
+			return (-1);
 		}
 		(void) usleep(100000);
 	}
+	return (0);
 }
 
 /* engine_stop - close what is left, end the workers */
@@ -766,13 +852,26 @@ engine_drain(int seconds)
 void
 engine_stop(void)
 {
-	int     i;
+	int     i, waiting = 0;
+	struct econn *c;
 
 	stopping = 1;
 	for (i = 0; i < nworkers; i++) {
 		(void) pthread_join(workers[i].tid, NULL);
+		for (c = workers[i].conns; c != NULL; c = c->next)
+			waiting++;
+	}
+	if (waiting > 0) {			/* eng_resume() may still come */
+		log_warn("%d messages still wait for their count at exit; "
+			 "the MTA tempfails them", waiting);
+		return;
+	}
+	for (i = 0; i < nworkers; i++) {
 		ev_free(&workers[i]);
 		free(workers[i].rbuf);
+		(void) close(workers[i].rpipe[0]);
+		(void) close(workers[i].rpipe[1]);
+		(void) pthread_mutex_destroy(&workers[i].rlock);
 	}
 	free(workers);
 	workers = NULL;

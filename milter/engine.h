@@ -16,6 +16,8 @@ typedef int eng_stat;
 #define ENG_TEMPFAIL	4		/* refuse for now (4xx, or the reply set) */
 #define ENG_NOREPLY	7		/* no reply: the step was negotiated so */
 #define ENG_SKIP	8		/* no more body chunks */
+#define ENG_SUSPEND	9		/* end of message: the answer comes
+					 * later, from the resume callback */
 
 /* Actions the milter may take (SMFIC_OPTNEG, first word). */
 #define MILTER_ACT_ADDHDRS	0x01
@@ -78,6 +80,7 @@ struct eng_callbacks {
 	eng_stat (*eom) (struct eng_ctx *);
 	eng_stat (*abort) (struct eng_ctx *);
 	eng_stat (*close) (struct eng_ctx *);
+	eng_stat (*resume) (struct eng_ctx *, int);	/* after ENG_SUSPEND */
 };
 
 /* For the callbacks. */
@@ -88,11 +91,13 @@ extern int eng_setsymlist(struct eng_ctx *, int, const char *);
 extern int eng_insheader(struct eng_ctx *, int, const char *, const char *);
 extern int eng_setreply(struct eng_ctx *, const char *, const char *,
 			        const char *);
+extern int eng_can_suspend(struct eng_ctx *);
+extern void eng_resume(struct eng_ctx *, int);	/* any thread */
 
 /* For main. */
 extern int engine_listen(const char *);
 extern void engine_start(const struct eng_callbacks *, int);
-extern void engine_drain(int);
+extern int engine_drain(int);
 extern void engine_stop(void);
 extern const char *engine_name(void);
 

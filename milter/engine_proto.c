@@ -9,6 +9,7 @@
 /*	void	eng_ctx_init(struct eng_ctx *ctx,
 /*			const struct eng_callbacks *cb, const char *peer);
 /*	int	eng_ctx_input(struct eng_ctx *ctx, char *data, size_t len);
+/*	int	eng_ctx_resume(struct eng_ctx *ctx, int rc);
 /*	int	eng_ctx_busy(const struct eng_ctx *ctx);
 /*	void	eng_ctx_done(struct eng_ctx *ctx);
 /*
@@ -21,6 +22,7 @@
 /*			const char *name, const char *value);
 /*	int	eng_setreply(struct eng_ctx *ctx, const char *rcode,
 /*			const char *xcode, const char *text);
+/*	int	eng_can_suspend(struct eng_ctx *ctx);
 /* DESCRIPTION
 /*	The milter protocol, version 6, as Postfix and Sendmail speak it:
 /*	packets of a 4-byte length in network order, a command byte and
@@ -58,7 +60,16 @@
 /*	eng_insheader() works in the end-of-message callback only.
 /*	eng_setreply() sets the SMTP reply of the next reject or tempfail.
 /*
-/*	eng_ctx_busy() says whether a message or a packet is in progress.
+/*	The end-of-message callback may return ENG_SUSPEND when
+/*	eng_can_suspend() says so (there is a resume callback): its
+/*	answer then waits, and what the MTA sends meanwhile is held, not
+/*	run. eng_ctx_resume() gives the resume callback its rc, sends the
+/*	answer it returns (after the header fields inserted before), and
+/*	runs what was held; it returns as eng_ctx_input() does. The I/O
+/*	side (engine(3)) calls it on the connection's own thread.
+/*
+/*	eng_ctx_busy() says whether a message or a packet is in progress
+/*	(a suspended message is).
 /*	eng_ctx_done() runs the close callback and frees the context's
 /*	memory (not ctx itself).
 /* DIAGNOSTICS
@@ -355,6 +366,14 @@ eng_setreply(struct eng_ctx *ctx, const char *rcode, const char *xcode,
 	return (0);
 }
 
+/* eng_can_suspend - may the end-of-message callback answer later */
+
+int
+eng_can_suspend(struct eng_ctx *ctx)
+{
+	return (ctx->in_eom && ctx->cb->resume != NULL);
+}
+
 /* final - does this answer end the message */
 
 static int
@@ -575,6 +594,17 @@ after(struct eng_ctx *ctx, int phase, eng_stat st, unsigned long nr)
 		ctx->phase = ENG_PH_DONE;
 }
 
+/* eob_answer - the answer to the end of a message; the next may start */
+
+static void
+eob_answer(struct eng_ctx *ctx, eng_stat st)
+{
+	answer(ctx, st == ENG_NOREPLY || st == ENG_SKIP || st == ENG_SUSPEND ?
+	       ENG_CONTINUE : st, 0);
+	ctx->phase = ENG_PH_NONE;
+	macros_clear(ctx, MILTER_STAGE_MAIL);
+}
+
 /* do_eob - the end of the message: its last body bytes, then the answer */
 
 static int
@@ -591,10 +621,33 @@ do_eob(struct eng_ctx *ctx, char *data, size_t len)
 	if (ctx->cb->eom != NULL)
 		st = ctx->cb->eom(ctx);
 	ctx->in_eom = 0;
-	answer(ctx, st == ENG_NOREPLY || st == ENG_SKIP ? ENG_CONTINUE : st, 0);
-	ctx->phase = ENG_PH_NONE;
-	macros_clear(ctx, MILTER_STAGE_MAIL);
+	if (st == ENG_SUSPEND && ctx->cb->resume != NULL) {
+		ctx->suspended = 1;
+		return (ENG_IN_MORE);
+	}
+	eob_answer(ctx, st);
 	return (ENG_IN_MORE);
+}
+
+/* eng_ctx_resume - the suspended end of message: its answer, then on */
+
+int
+eng_ctx_resume(struct eng_ctx *ctx, int rc)
+{
+	struct buf held;
+	int     ret = ENG_IN_MORE;
+
+	if (!ctx->suspended)
+		return (ENG_IN_MORE);
+	ctx->suspended = 0;
+	eob_answer(ctx, ctx->cb->resume(ctx, rc));
+	if (ctx->held.len > 0) {
+		held = ctx->held;		/* input may hold again */
+		buf_init(&ctx->held);
+		ret = eng_ctx_input(ctx, held.data, held.len);
+		buf_free(&held);
+	}
+	return (ret);
 }
 
 /* do_message - MAIL, RCPT, DATA, header fields, end of headers, body */
@@ -806,6 +859,17 @@ eng_ctx_input(struct eng_ctx *ctx, char *data, size_t len)
 	int     ret = ENG_IN_MORE;
 
 	while (len > 0 && ret == ENG_IN_MORE) {
+		if (ctx->suspended) {		/* keep it for eng_ctx_resume() */
+			if (ctx->held.len + len > ENG_PACKET_MAX + 5) {
+				log_warn("milter connection from %s: more than %d "
+					 "bytes sent before the answer to end of "
+					 "message; closing the connection",
+					 ctx->peer, ENG_PACKET_MAX);
+				return (ENG_IN_ERROR);
+			}
+			buf_append(&ctx->held, data, len);
+			return (ENG_IN_MORE);
+		}
 		if (ctx->in.len > 0 || len < 4) {
 			ret = from_partial(ctx, &data, &len);
 			continue;
@@ -832,8 +896,8 @@ eng_ctx_input(struct eng_ctx *ctx, char *data, size_t len)
 int
 eng_ctx_busy(const struct eng_ctx *ctx)
 {
-	return (ctx->in.len > 0 || (ctx->phase != ENG_PH_NONE
-				    && ctx->phase != ENG_PH_DONE));
+	return (ctx->in.len > 0 || ctx->suspended
+		|| (ctx->phase != ENG_PH_NONE && ctx->phase != ENG_PH_DONE));
 }
 
 /* eng_ctx_done - the connection is closed: tell the callbacks, free */
@@ -856,5 +920,6 @@ eng_ctx_done(struct eng_ctx *ctx)
 	buf_free(&ctx->reply);
 	buf_free(&ctx->in);
 	buf_free(&ctx->out);
+	buf_free(&ctx->held);
 	memset(ctx, 0, sizeof(*ctx));
 }

@@ -27,6 +27,8 @@ struct eng_ctx {
 	struct buf reply;		/* set by eng_setreply() */
 	struct buf in;			/* a packet not complete yet */
 	struct buf out;			/* replies to send */
+	int     suspended;		/* end of message waits for resume */
+	struct buf held;		/* what came meanwhile */
 	void   *priv;
 };
 
@@ -53,6 +55,7 @@ struct eng_ctx {
 extern void eng_ctx_init(struct eng_ctx *, const struct eng_callbacks *,
 			         const char *);
 extern int eng_ctx_input(struct eng_ctx *, char *, size_t);
+extern int eng_ctx_resume(struct eng_ctx *, int);
 extern int eng_ctx_busy(const struct eng_ctx *);
 extern void eng_ctx_done(struct eng_ctx *);
 

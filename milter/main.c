@@ -301,7 +301,7 @@ main(int argc, char **argv)
 	struct snapshot *snap;
 	sigset_t stop;
 	const struct policy *p;
-	int     ch, foreground = 0, test_only = 0, nworkers = 0;
+	int     ch, foreground = 0, test_only = 0, nworkers = 0, drained;
 	uid_t   uid;
 	gid_t   gid;
 
@@ -350,7 +350,7 @@ main(int argc, char **argv)
 		daemonize();
 	write_pidfile(p->pidfile);
 	privs_enter(p, config_path, uid, gid);
-	count_open(p);
+	count_open(p, sock ? sock : p->socket);
 	metrics_http_start(p->metrics.listen);
 	start_reloader();
 	keywatch_start();
@@ -362,11 +362,11 @@ main(int argc, char **argv)
 		 "%d workers", config_path, p->ndomains, sock ? sock : p->socket,
 		 nworkers);
 	wait_stop(&stop);
-	engine_drain(DRAIN_SECONDS);
+	drained = engine_drain(DRAIN_SECONDS) == 0;
 	engine_stop();
 	keywatch_stop();
 	metrics_http_stop();
-	count_close();
+	count_close(drained);
 	log_info("stopped");
 	return (0);
 }

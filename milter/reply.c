@@ -8,6 +8,7 @@
 /*
 /*	eng_stat reply_log(struct eng_ctx *ctx, struct conn *c, const char *verdict,
 /*			const char *selectors, eng_stat reply);
+/*	eng_stat reply_counted(struct eng_ctx *ctx, struct conn *c, int rc);
 /*	eng_stat reply_refuse(struct eng_ctx *ctx, struct conn *c, enum action action);
 /*	eng_stat reply_internal_error(struct eng_ctx *ctx, struct conn *c,
 /*			const char *where);
@@ -19,6 +20,15 @@
 /*	key (Message-ID, envelope sender and recipients, body hash once
 /*	end of message finished it; see count(3)), so that a message sent
 /*	again after a lost reply is counted once.
+/*
+/*	At end of message, reply_log() does not wait for the store: it
+/*	returns ENG_SUSPEND, and the worker goes on with other connections
+/*	while the count is committed (with those of other messages, in
+/*	one transaction). reply_counted() is then called with the store's
+/*	rc, on the connection's thread: it gives the reply and logs the
+/*	line, as reply_log() does at once elsewhere. The message's state
+/*	is kept until then: the caller resets it after reply_counted(),
+/*	or after reply_log() when that did not return ENG_SUSPEND.
 /*
 /*	reply_refuse() applies a policy action (reject 550 5.7.1, tempfail
 /*	451 4.7.1, or accept unsigned) with the verdict's reason as the
@@ -37,10 +47,12 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "count.h"
 #include "log.h"
 #include "session.h"
+#include "xalloc.h"
 
 /* reply_text - make text safe for an SMTP reply line */
 
@@ -79,6 +91,39 @@ count_failed(struct eng_ctx *ctx, eng_stat reply)
 	}
 }
 
+/* reply_counted - the count is in, or not: log the line; the reply */
+
+eng_stat
+reply_counted(struct eng_ctx *ctx, struct conn *c, int rc)
+{
+	struct msg *m = &c->msg;
+	const char *qid = eng_getsymval(ctx, "i");
+	double  ms = m->spent.tv_sec * 1e3 + m->spent.tv_nsec / 1e6;
+	eng_stat reply = m->reply;
+
+	if (rc < 0)
+		reply = count_failed(ctx, reply);
+	log_info("queue_id=%s client=%s from_domain=%s verdict=%s sender=%s%s "
+		 "selectors=%s ms=%.3f%s reason=\"%s\"",
+		 qid && *qid ? qid : "-", c->addr_text,
+		 *m->verdict.from_domain ? m->verdict.from_domain : "-",
+		 m->verdict_name, *m->verdict.sender ? m->verdict.sender : "-",
+		 m->verdict.monitored ? " monitored=yes" : "",
+		 m->selectors ? m->selectors : "-", ms,
+		 rc < 0 ? " counted=no" : "", m->verdict.reason);
+	free(m->selectors);
+	m->selectors = NULL;
+	return (reply);
+}
+
+/* counted - the store's answer: the connection's thread takes it on */
+
+static void
+counted(void *ctx, int rc)
+{
+	eng_resume((struct eng_ctx *) ctx, rc);
+}
+
 /* reply_log - count the message, log its line; the reply to give */
 
 eng_stat
@@ -86,24 +131,21 @@ reply_log(struct eng_ctx *ctx, struct conn *c, const char *verdict,
 	    const char *selectors, eng_stat reply)
 {
 	struct msg *m = &c->msg;
-	const char *qid = eng_getsymval(ctx, "i");
 	double  ms = m->spent.tv_sec * 1e3 + m->spent.tv_nsec / 1e6;
 	struct count_msg cm = {&m->verdict, verdict, m->mail_from,
 		m->auth_authen, c->addr_text, m->rcpt_domains,
 		m->nrcpt_domains, ms, m->message_id, m->rcpts, m->nrcpts,
 	m->has_bh ? m->bh : NULL};
-	int     counted = count_message(&cm) == 0;
 
-	if (!counted)
-		reply = count_failed(ctx, reply);
-	log_info("queue_id=%s client=%s from_domain=%s verdict=%s sender=%s%s "
-		 "selectors=%s ms=%.3f%s reason=\"%s\"",
-		 qid && *qid ? qid : "-", c->addr_text,
-		 *m->verdict.from_domain ? m->verdict.from_domain : "-",
-		 verdict, *m->verdict.sender ? m->verdict.sender : "-",
-		 m->verdict.monitored ? " monitored=yes" : "",
-		 selectors, ms, counted ? "" : " counted=no", m->verdict.reason);
-	return (reply);
+	m->reply = reply;
+	m->verdict_name = verdict;
+	free(m->selectors);
+	m->selectors = xstrdup(selectors ? selectors : "-");
+	if (!eng_can_suspend(ctx))
+		return (reply_counted(ctx, c, count_message(&cm)));
+	if (count_start(&cm, counted, ctx) > 0)
+		return (ENG_SUSPEND);
+	return (reply_counted(ctx, c, 0));	/* nothing to commit */
 }
 
 /* reply_refuse - apply an action with its SMTP reply; the message ends */
@@ -130,7 +172,8 @@ reply_refuse(struct eng_ctx *ctx, struct conn *c, enum action action)
 	default:
 		log_panic("refuse: action %d", (int) action);
 	}
-	msg_reset(c);
+	if (ret != ENG_SUSPEND)
+		msg_reset(c);
 	return (ret);
 }
 

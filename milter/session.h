@@ -43,6 +43,10 @@ struct msg {
 	struct verdict verdict;
 	struct canon_body *body;
 	struct timespec spent;		/* time inside our callbacks */
+	/* While the count is committed (end of message, suspended). */
+	eng_stat reply;			/* the reply to give then */
+	const char *verdict_name;	/* for the log line */
+	char   *selectors;
 };
 
 struct conn {
@@ -66,6 +70,7 @@ extern void msg_reset(struct conn *);
 /* reply.c: how a message ends, logged and counted. */
 extern eng_stat reply_log(struct eng_ctx *, struct conn *, const char *,
 			          const char *, eng_stat);
+extern eng_stat reply_counted(struct eng_ctx *, struct conn *, int);
 extern eng_stat reply_refuse(struct eng_ctx *, struct conn *, enum action);
 extern eng_stat reply_internal_error(struct eng_ctx *, struct conn *, const char *);
 

@@ -34,10 +34,12 @@
 #	Why exactly: signet commits a message's count, then replies. A
 #	SIGKILL between the commit and the reply loses the reply, not the
 #	count; Postfix tempfails that message (it logs "can't read
-#	SMFIC_BODYEOB reply") and the client sends it again. The count of
-#	the second attempt carries the same key as the first (a hash of
-#	the Message-ID, envelope, and body hash; see count(3)), and the
-#	store adds a key's count once, so the message is counted once.
+#	SMFIC_BODYEOB reply") and the client sends it again. Each count
+#	carries a key (a hash of the Message-ID, envelope and body hash;
+#	see count(3)); the signet-milter started after the kill finds that
+#	the last one did not stop cleanly, and a message it counted in its
+#	last seconds, sent again, is not counted again (store_once(3)).
+#	The test also checks that each restart said so in the log.
 # DIAGNOSTICS
 #	"N passed, N failed"; exit 0, 1, 77 (not root), 99 (missing tool).
 # LICENSE
@@ -130,6 +132,8 @@ if [ "$signed" -eq "$queued" ]; then
 else
 	it_fail "store" "$signed signed counts, $queued queued ($eom_lost end-of-message replies lost): want exactly $queued"
 fi
+it_check "each restart took the last keys of the killed milter ($kills)" \
+	test "$(grep -c 'did not stop cleanly' "$IT_MILTER_LOG")" -eq "$kills"
 it_check "no restart found the store unusable" \
 	bash -c "! grep -E 'counters: cannot|store .* (damaged|corrupt)' '$IT_MILTER_LOG'"
 it_check "milter exits cleanly on SIGTERM" it_milter_stop

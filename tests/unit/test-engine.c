@@ -114,7 +114,34 @@ t_close(struct eng_ctx *ctx)
 
 static const struct eng_callbacks cbs = {
 	t_negotiate, t_connect, t_helo, t_envfrom, t_envrcpt, t_header,
-	t_eoh, t_body, t_eom, t_abort, t_close
+	t_eoh, t_body, t_eom, t_abort, t_close, NULL
+};
+
+/* t_eom_later - insert the field, answer later when the engine can */
+
+static eng_stat
+t_eom_later(struct eng_ctx *ctx)
+{
+	buf_printf(&seen, "eom %d can=%d\n", eng_insheader(ctx, 0,
+			    "DKIM-Signature", "v=1"), eng_can_suspend(ctx));
+	return (ENG_SUSPEND);
+}
+
+/* t_resume - the answer: accept, or tempfail with a text when rc < 0 */
+
+static eng_stat
+t_resume(struct eng_ctx *ctx, int rc)
+{
+	buf_printf(&seen, "resume %d\n", rc);
+	if (rc == 0)
+		return (ENG_CONTINUE);
+	(void) eng_setreply(ctx, "451", "4.3.0", "not counted");
+	return (ENG_TEMPFAIL);
+}
+
+static const struct eng_callbacks cbs_later = {
+	t_negotiate, t_connect, t_helo, t_envfrom, t_envrcpt, t_header,
+	t_eoh, t_body, t_eom_later, t_abort, t_close, t_resume
 };
 
 /* pkt - append one packet */
@@ -453,12 +480,78 @@ test_answers(void)
 	buf_free(&out);
 }
 
+/* test_suspend - end of message answered later; what came meanwhile held */
+
+static void
+test_suspend(void)
+{
+	struct buf in = BUF_INIT;
+	struct eng_ctx ctx;
+	const char *want = "negotiate 1ff 1fffff\n"
+	"connect client.example 2 ORIGINATING\n"
+	"helo client.example\n"
+	"mail <alice@example.com> SIZE=100 auth=alice\n"
+	"rcpt <bob@example.net>\n"
+	"header From= alice@example.com\n"
+	"header Subject= hi\n"
+	"eoh i=ABC123\n"
+	"body 7\n"
+	"eom 0 can=1\n";
+	size_t  step;
+	int     rc;
+
+	session(&in);
+	for (rc = 0; rc >= -1; rc--) {
+		test_begin(rc == 0 ? "a suspended end of message, resumed: its answer, "
+			   "then what the MTA sent meanwhile, in every cut" :
+			   "resumed with an error: the resume callback's tempfail");
+		for (step = 1; step < 40; step++) {
+			size_t  off, n;
+			char   *copy;
+			int     ret = ENG_IN_MORE;
+
+			buf_reset(&seen);
+			eng_ctx_init(&ctx, &cbs_later, "test");
+			for (off = 0; off < in.len && ret == ENG_IN_MORE; off += n) {
+				n = in.len - off < step ? in.len - off : step;
+				copy = malloc(n + 1);
+				memcpy(copy, in.data + off, n);
+				ret = eng_ctx_input(&ctx, copy, n);
+				free(copy);
+			}
+			/* QUIT is held: the end of message has no answer yet. */
+			test_assert_int(ret, ENG_IN_MORE);
+			test_assert_str(seen.data, want);
+			test_assert_str(reply_cmds(&ctx.out), "Occcci");
+			test_assert_int(eng_ctx_busy(&ctx), 1);
+			test_assert_int(ctx.held.len, 5);
+			test_assert_int(eng_ctx_resume(&ctx, rc), ENG_IN_QUIT);
+			test_assert_str(reply_cmds(&ctx.out), rc == 0 ? "Occccic" :
+					"Occcciy");
+			test_assert(strstr(seen.data, rc == 0 ? "can=1\nresume 0\n" :
+				    "can=1\nresume -1\n") != NULL);
+			if (rc < 0)
+				test_assert(memmem(ctx.out.data, ctx.out.len,
+					      "451 4.3.0 not counted", 21) != NULL);
+			eng_ctx_done(&ctx);
+		}
+		test_end();
+	}
+	test_begin("a callback set without resume cannot suspend");
+	eng_ctx_init(&ctx, &cbs, "test");
+	ctx.in_eom = 1;
+	test_assert_int(eng_can_suspend(&ctx), 0);
+	eng_ctx_done(&ctx);
+	test_end();
+	buf_free(&in);
+}
+
 int
 main(void)
 {
 	static void (*const tests[]) (void) = {
 		test_session, test_macros, test_order, test_hostile_lengths,
-		test_answers, NULL
+		test_answers, test_suspend, NULL
 	};
 	int     ret = test_run(tests);
 

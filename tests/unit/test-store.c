@@ -16,10 +16,11 @@
 /*	domain (once per domain per message); grouping and filters;
 /*	the DMARC view and its filters; schema versions per component,
 /*	and refusal of a newer schema; the upgrades of a version 1 and a
-/*	version 2 store; a keyed record counted once per key (also when
-/*	many threads send the same key, in one batch and across batches),
-/*	other keys and records without one counted each, and a key
-/*	forgotten by the roll-up after STORE_SEEN_DAYS counted again;
+/*	version 2 store; after a signet-milter is killed, a message it
+/*	counted in its last seconds counts once when sent again, and only
+/*	once, while older ones, other origins', those without a key and
+/*	those after a clean stop count each time; the ring of recent keys
+/*	wraps, and waiting keys go after STORE_RETRY_DAYS;
 /*	whole days read from counts_day give the sums a scan of the
 /*	hourly tables gives, for every key and ranges that start and
 /*	end inside days, before and after roll-up; roll-up of old hours
@@ -72,7 +73,8 @@ fresh_spec(void)
 		exit(99);
 	}
 	if (db_pg_ops.exec(db, "DROP TABLE IF EXISTS counts, counts_summary, counts_rcpt, "
-			   "counts_day, counts_seen, signet_schema, dmarc_test", &err) < 0) {
+			   "counts_day, counts_recent, counts_retry, signet_schema, "
+			   "dmarc_test", &err) < 0) {
 		printf("  %s\n", err.data);
 		exit(99);
 	}
@@ -581,83 +583,193 @@ keyed(struct store *s, time_t when, const char *outcome, const char *key)
 }
 
  /*
-  * A thread that records the same keyed message again and again.
+  * A thread that records 20 messages of its own, each with its key.
   */
 struct key_worker {
 	struct store *s;
 	time_t  when;
+	int     id;
 };
 
-/* key_worker_main - the same key, many times, in many batches */
+/* key_worker_main - 20 keyed messages */
 
 static void *
 key_worker_main(void *arg)
 {
 	struct key_worker *w = arg;
+	char    key[32];
 	int     i;
 
-	for (i = 0; i < 20; i++)
-		keyed(w->s, w->when, "signed", "k3");
+	for (i = 0; i < 20; i++) {
+		(void) snprintf(key, sizeof(key), "t%d-%d", w->id, i);
+		keyed(w->s, w->when, "signed", key);
+	}
 	return (NULL);
 }
 
-/* test_keys - a key counts once, in its window; other keys, and none, count */
+/* open_origin - the store opened for writing by one signet-milter */
+
+static struct store *
+open_origin(const char *origin)
+{
+	struct store_settings set = {STORE_HOURLY_DAYS, 0, 0, origin};
+	struct buf err = BUF_INIT;
+	struct store *s;
+
+	s = store_open_with(spec, STORE_WRITE, &set, &err);
+	test_assert(s != NULL);
+	if (s == NULL)
+		printf("  %s\n", err.data);
+	buf_free(&err);
+	return (s);
+}
+
+/* total - all messages of the store; closes the writer S */
+
+static const char *
+total(struct store *s)
+{
+	static char out[64];
+
+	if ((s = reopen_read(s)) == NULL)
+		return ("");
+	(void) snprintf(out, sizeof(out), "%s", query(s, NULL, ""));
+	store_close(s);
+	return (out);
+}
+
+/* sql_text - one query's rows as text, on a store opened to read */
+
+static const char *
+sql_text(const char *sql)
+{
+	static struct buf out;
+	struct buf err = BUF_INIT;
+	struct store *s;
+
+	buf_reset(&out);
+	if ((s = open_checked(spec, STORE_READ)) == NULL)
+		return ("");
+	test_assert_int(store_sql(s, sql, NULL, 0, scan_row, &out, &err), 0);
+	store_close(s);
+	buf_free(&err);
+	return (out.data ? out.data : "");
+}
+
+#define H1	"mx1 unix:/run/signet/milter.sock"
+#define H2	"mx2 unix:/run/signet/milter.sock"
+
+/* test_once - after a crash, a message sent again counts once */
 
 static void
-test_keys(void)
+test_once(void)
 {
-	struct buf err = BUF_INIT, out = BUF_INIT;
-	struct key_worker w[THREADS];
-	pthread_t tid[THREADS];
+	struct buf err = BUF_INIT;
 	struct store *s;
 	time_t  now = time(NULL);
+	char    key[32];
 	int     i;
 
-	test_begin("a message's key counts once, for STORE_SEEN_DAYS");
-	if ((s = open_fresh()) == NULL) {
+	test_begin("a message counted just before a crash counts once when "
+		   "sent again");
+	(void) fresh_spec();
+	if ((s = open_origin(H1)) == NULL) {
 		test_end();
 		return;
 	}
-	keyed(s, now, "signed", "k1");
-	keyed(s, now, "signed", "k1");		/* sent again: not counted */
-	keyed(s, now, "signed", "k2");		/* another message */
-	keyed(s, now, "signed", NULL);		/* no key: always counted */
-	keyed(s, now, "signed", "");
-	keyed(s, now, "signed", "");
-	/* Many threads, one key: batches with the key twice, and again. */
-	for (i = 0; i < THREADS; i++) {
-		w[i].s = s;
-		w[i].when = now;
-		(void) pthread_create(&tid[i], NULL, key_worker_main, &w[i]);
-	}
-	for (i = 0; i < THREADS; i++)
-		(void) pthread_join(tid[i], NULL);
-	/* Keys of 8 and 6 days ago: the first goes at the roll-up. */
-	keyed(s, now - 8 * 86400, "signed", "k0");
-	keyed(s, now - 6 * 86400, "signed", "k4");
-	s = reopen_read(s);
-	if (s == NULL) {
+	keyed(s, now - 100, "signed", "k1");	/* long before the crash */
+	keyed(s, now - 5, "signed", "k2");	/* in the last seconds */
+	keyed(s, now, "signed", "k3");
+	keyed(s, now, "signed", NULL);		/* no key */
+	/* Killed: closed without store_replied(), the ring stays. */
+	test_assert_str(total(s), "=4;");
+	test_assert_str(sql_text("SELECT keys FROM counts_recent ORDER BY seq"),
+			"=k1;=k2;=k3;");
+
+	/* Started again: k2 and k3 may have lost their replies. */
+	if ((s = open_origin(H1)) == NULL) {
 		test_end();
 		return;
 	}
-	test_assert_str(query(s, NULL, ""), "=8;");
-	test_assert_str(query(s, NULL, "rcpt-domain"), "gmail.com=8;");
-	test_assert_int(store_rollup(s, now, &err), 0);
-	test_assert_int(store_sql(s, "SELECT key FROM counts_seen ORDER BY key",
-				  NULL, 0, scan_row, &out, &err), 0);
-	test_assert_str(out.data, "=k1;=k2;=k3;=k4;");
-	s = store_close(s);
-	s = open_checked(spec, STORE_WRITE);
-	if (s != NULL) {
-		keyed(s, now - 8 * 86400, "signed", "k0");	/* forgotten */
-		keyed(s, now - 6 * 86400, "signed", "k4");
-		keyed(s, now, "signed", "k2");
-		s = reopen_read(s);
+	keyed(s, now + 60, "signed", "k3");	/* the retry: not counted */
+	keyed(s, now + 61, "signed", "k3");	/* sent once more: counted */
+	keyed(s, now + 62, "signed", "k1");	/* replied long before */
+	keyed(s, now + 63, "signed", NULL);
+	/* Another signet-milter of the fleet knows nothing of k2. */
+	{
+		struct store *s2 = open_origin(H2);
+
+		if (s2 != NULL) {
+			keyed(s2, now + 64, "signed", "k2");
+			store_replied(s2);
+			store_close(s2);
+		}
 	}
-	if (s != NULL)
-		test_assert_str(query(s, NULL, ""), "=9;");
-	store_close(s);
-	buf_free(&out);
+	store_replied(s);			/* a clean stop */
+	test_assert_str(total(s), "=8;");
+	test_assert_str(sql_text("SELECT origin, key FROM counts_retry"),
+			H1 "=k2;");
+	test_assert_str(sql_text("SELECT COUNT(*) FROM counts_recent"), "=0;");
+
+	/* A clean stop leaves no ring; k2 is still waited for. */
+	if ((s = open_origin(H1)) == NULL) {
+		test_end();
+		return;
+	}
+	keyed(s, now + 70, "signed", "k2");	/* its retry: not counted */
+	keyed(s, now + 71, "signed", "k3");
+	/* More than the ring holds: it wraps. */
+	for (i = 0; i < STORE_RING + 10; i++) {
+		(void) snprintf(key, sizeof(key), "w%d", i);
+		keyed(s, now + 72, "passed", key);
+	}
+	test_assert_str(total(s), "=1043;");
+	test_assert_str(sql_text("SELECT COUNT(*), MIN(seq), MAX(seq) FROM "
+				 "counts_recent"), "1024|12=1035;");
+	test_assert_str(sql_text("SELECT COUNT(*) FROM counts_retry"), "=0;");
+
+	/* Killed again: the keys of its last 10 seconds wait, 7 days. */
+	if ((s = open_origin(H1)) == NULL) {
+		test_end();
+		return;
+	}
+	test_assert_str(sql_text("SELECT COUNT(*) FROM counts_retry"), "=1024;");
+	test_assert_int(store_rollup(s, now + 6 * 86400, &err), 0);
+	test_assert_str(sql_text("SELECT COUNT(*) FROM counts_retry"), "=1024;");
+	test_assert_int(store_rollup(s, now + 8 * 86400, &err), 0);
+	test_assert_str(sql_text("SELECT COUNT(*) FROM counts_retry"), "=0;");
+	keyed(s, now + 80, "passed", "w5");	/* forgotten: counted */
+	test_assert_str(total(s), "=1044;");
+
+	/* A store opened without an origin keeps no keys. */
+	if ((s = open_checked(spec, STORE_WRITE)) != NULL) {
+		keyed(s, now + 90, "signed", "k9");
+		test_assert_str(total(s), "=1045;");
+	}
+	test_assert_str(sql_text("SELECT COUNT(*) FROM counts_recent WHERE "
+				 "keys LIKE '%k9%'"), "=0;");
+
+	/* Many threads at once: batches of many keys, each key waits. */
+	if ((s = open_origin(H2)) != NULL) {
+		struct key_worker w[THREADS];
+		pthread_t tid[THREADS];
+
+		for (i = 0; i < THREADS; i++) {
+			w[i].s = s;
+			w[i].when = now + 100;
+			w[i].id = i;
+			(void) pthread_create(&tid[i], NULL, key_worker_main, &w[i]);
+		}
+		for (i = 0; i < THREADS; i++)
+			(void) pthread_join(tid[i], NULL);
+		test_assert_str(total(s), "=1365;");
+	}
+	if ((s = open_origin(H2)) != NULL) {
+		for (i = 0; i < THREADS; i++)	/* each sent again: none counted */
+			key_worker_main(&(struct key_worker) {s, now + 200, i});
+		test_assert_str(total(s), "=1365;");
+	}
+	test_assert_str(sql_text("SELECT COUNT(*) FROM counts_retry"), "=0;");
 	buf_free(&err);
 	test_end();
 }
@@ -681,7 +793,7 @@ test_upgrade(void)
 	}
 	days_write(s, start);
 	s = store_close(s);
-	/* Version 1 is version 3 without counts_day and counts_seen. */
+	/* Version 1 is version 3 without counts_day and the key tables. */
 	db = ops->open(spec, DB_CREATE, &err);
 	test_assert(db != NULL);
 	if (db == NULL) {
@@ -690,8 +802,9 @@ test_upgrade(void)
 		return;
 	}
 	test_assert_int(ops->exec(db, "DROP TABLE counts_day; DROP TABLE "
-				  "counts_seen; UPDATE signet_schema SET version "
-				  "= 1 WHERE component = 'counters'", &err), 0);
+				  "counts_recent; DROP TABLE counts_retry; UPDATE "
+				  "signet_schema SET version = 1 WHERE component "
+				  "= 'counters'", &err), 0);
 	ops->close(db);
 	test_assert(store_open(spec, STORE_READ, &err) == NULL);
 	test_assert(strstr(err.data ? err.data : "", "at version 1; this signet "
@@ -711,10 +824,10 @@ test_upgrade(void)
 	test_end();
 }
 
-/* test_upgrade_seen - a version 2 store gets counts_seen, counts kept */
+/* test_upgrade_once - a version 2 store gets the key tables, counts kept */
 
 static void
-test_upgrade_seen(void)
+test_upgrade_once(void)
 {
 	struct buf err = BUF_INIT, out = BUF_INIT;
 	struct store *s;
@@ -730,7 +843,7 @@ test_upgrade_seen(void)
 	keyed(s, now, "signed", NULL);
 	keyed(s, now, "refused", NULL);
 	s = store_close(s);
-	/* Version 2 is version 3 without counts_seen. */
+	/* Version 2 is version 3 without counts_recent and counts_retry. */
 	db = ops->open(spec, DB_CREATE, &err);
 	test_assert(db != NULL);
 	if (db == NULL) {
@@ -738,23 +851,24 @@ test_upgrade_seen(void)
 		test_end();
 		return;
 	}
-	test_assert_int(ops->exec(db, "DROP TABLE counts_seen; UPDATE "
-				  "signet_schema SET version = 2 WHERE "
-				  "component = 'counters'", &err), 0);
+	test_assert_int(ops->exec(db, "DROP TABLE counts_recent; DROP TABLE "
+				  "counts_retry; UPDATE signet_schema SET "
+				  "version = 2 WHERE component = 'counters'",
+				  &err), 0);
 	ops->close(db);
 	test_assert(store_open(spec, STORE_READ, &err) == NULL);
 	test_assert(strstr(err.data ? err.data : "", "at version 2; this signet "
 			   "reads version 3: restart signet-milter") != NULL);
 	buf_reset(&err);
 	/* signet-milter starts on it: upgraded, then counting with keys. */
-	s = open_checked(spec, STORE_WRITE);
+	s = open_origin(H1);
 	if (s != NULL) {
 		keyed(s, now, "signed", "k1");
 		keyed(s, now, "signed", "k1");
 		s = reopen_read(s);
 	}
 	if (s != NULL) {
-		test_assert_str(query(s, NULL, "outcome"), "refused=1;signed=2;");
+		test_assert_str(query(s, NULL, "outcome"), "refused=1;signed=3;");
 		test_assert_int(store_sql(s, "SELECT version FROM signet_schema "
 					  "WHERE component = 'counters'", NULL, 0,
 					  scan_row, &out, &err), 0);
@@ -840,7 +954,7 @@ sync_mode(int how)
 static void
 test_sync(void)
 {
-	struct store_settings set = {35, 0, 1};
+	struct store_settings set = {35, 0, 1, NULL};
 	struct count_event ev;
 	struct buf err = BUF_INIT;
 	struct store *s;
@@ -1032,8 +1146,8 @@ main(int argc, char **argv)
 		test_rollup,
 		test_days,
 		test_upgrade,
-		test_upgrade_seen,
-		test_keys,
+		test_upgrade_once,
+		test_once,
 		test_retention,
 		test_sync,
 		test_schema,
