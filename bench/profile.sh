@@ -6,9 +6,11 @@
 # DESCRIPTION
 #	Drives signet-milter (and OpenDKIM, for comparison) with milterload
 #	on a unix socket, under perf, in these cases: 2 KB messages with
-#	RSA-2048 and with Ed25519 over 8 connections, one message per
-#	connection and 100 per connection; a 1 MB message with RSA-2048
-#	over one connection.
+#	RSA-2048, with Ed25519 and with both (dual: one signature of each
+#	per message) over 8 connections, one message per connection and
+#	100 per connection; a 1 MB message with RSA-2048 over one
+#	connection. OpenDKIM cannot sign dual (see common.sh) and is left
+#	out there.
 #
 #	perf stat counts, per message and over all threads of the milter
 #	(threads created during the run included): CPU (cpu-clock), context
@@ -25,7 +27,7 @@
 #	lines in $BENCH_VARS when set.
 #
 #	Environment: BENCH_PROF_MSGS (2 KB messages per run, default 4000;
-#	the 1 MB case sends a twentieth).
+#	the 1 MB case sends a twentieth), BENCH_PROF_SETUPS ("rsa ed dual").
 # DIAGNOSTICS
 #	Exit 99 when perf is missing (Debian package linux-perf); exit 1 when
 #	perf cannot attach (kernel.perf_event_paranoid, containers).
@@ -37,6 +39,7 @@ set -eu -o pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 msgs=${BENCH_PROF_MSGS:-4000}
+setups=${BENCH_PROF_SETUPS:-rsa ed dual}
 syscalls="poll epoll_wait read writev write sendto futex clone3"
 
 bench_init profile
@@ -146,9 +149,14 @@ us() {
 	awk -v c="$1" -v p="$2" 'BEGIN { printf "%.0f (%.0f%%)", c * p / 100, p }'
 }
 
-for setup in rsa ed; do
-	cost=$rsa_us
-	[ "$setup" = rsa ] || cost=$ed_us
+labels=
+for setup in $setups; do
+	case $setup in
+	rsa)	cost=$rsa_us ;;
+	ed)	cost=$ed_us ;;
+	dual)	cost=$(awk -v a="$rsa_us" -v b="$ed_us" 'BEGIN { print a + b }') ;;
+	*)	bench_die "unknown setup '$setup' (rsa, ed, dual)" ;;
+	esac
 	bench_signet_config "$B_TMP/signet.yaml" "unix:$B_TMP/signet.sock" "$setup" "$B_TMP/keys"
 	bench_start_signet "$B_TMP/signet.yaml"
 	case_run "signet-$setup-2k-r1" signet "$B_PID" "unix:$B_TMP/signet.sock" 2k 8 1 "$cost"
@@ -156,6 +164,12 @@ for setup in rsa ed; do
 	[ "$setup" != rsa ] ||
 		case_run "signet-rsa-1m" signet "$B_PID" "unix:$B_TMP/signet.sock" 1m 1 1 "$cost"
 	bench_stop "$B_PID"
+	case $setup in
+	rsa)	labels="$labels signet-rsa-2k-r1 signet-rsa-1m" ;;
+	ed)	labels="$labels signet-ed-2k-r100" ;;
+	dual)	labels="$labels signet-dual-2k-r1" ;;
+	esac
+	[ "$setup" != dual ] || continue
 	bench_opendkim_config "$B_TMP/opendkim.conf" "unix:$B_TMP/opendkim.sock" "$setup" "$B_TMP/keys"
 	bench_start_opendkim "$B_TMP/opendkim.conf"
 	case_run "opendkim-$setup-2k-r1" opendkim "$B_PID" "unix:$B_TMP/opendkim.sock" 2k 8 1 "$cost"
@@ -171,7 +185,7 @@ case_run null-2k-r1 nullmilter "$B_PID" "unix:$B_TMP/null.sock" 2k 8 1 n/a
 case_run null-2k-r100 nullmilter "$B_PID" "unix:$B_TMP/null.sock" 2k 8 100 n/a
 bench_stop "$B_PID"
 
-echo "Per message, all threads of the milter, from perf stat (sign cost: RSA-2048 $rsa_us us, Ed25519 $ed_us us, measured alongside)."
+echo "Per message, all threads of the milter, from perf stat (sign cost: RSA-2048 $rsa_us us, Ed25519 $ed_us us, measured alongside; dual: their sum)."
 echo
 echo "| case | milter | size | conns | msgs/conn | CPU us | sign us | cpu/sign | context switches | syscalls | poll | epoll_wait | read | writev | write | sendto | futex | threads created |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
@@ -182,7 +196,7 @@ echo
 echo "| case | CPU us | libcrypto | kernel | libc | libmilter | the milter itself |"
 echo "|---|---|---|---|---|---|---|"
 printf '%s' "$dso_rows"
-for label in signet-rsa-2k-r1 signet-ed-2k-r100 null-2k-r100 signet-rsa-1m; do
+for label in $labels null-2k-r100; do
 	echo
 	echo "Hottest named symbols, $label (libcrypto has no symbol table: its share is in the table above):"
 	echo

@@ -11,6 +11,17 @@
 /*			const unsigned char bh[CANON_DIGEST_LEN],
 /*			struct buf *value, struct buf *err);
 /*
+/*	void	dkim_headers_hash(const struct sign_request *req,
+/*			const struct msg_header *hdrs, size_t nhdrs,
+/*			struct sign_headers *sh);
+/*
+/*	int	dkim_sign_hashed(const struct sign_request *req,
+/*			const struct sign_headers *sh,
+/*			const unsigned char bh[CANON_DIGEST_LEN],
+/*			struct buf *value, struct buf *err);
+/*
+/*	void	dkim_headers_free(struct sign_headers *sh);
+/*
 /*	const char *dkim_alg_name(enum dkim_alg alg);
 /*
 /*	void	dkim_header_list(const struct sign_request *req,
@@ -32,6 +43,16 @@
 /*	stays short, as libopendkim gives up on an h= list of a few kB
 /*	(10,000 To fields would make one of 30 kB). dkim_header_list()
 /*	writes that list.
+/*
+/*	dkim_sign() is dkim_headers_hash() and dkim_sign_hashed(). The
+/*	h= list and the hash of the header fields it names depend only
+/*	on the fields and on req->headers, req->oversign and
+/*	req->header_canon: the signatures of one message differ in their
+/*	own field alone. A signer that makes several signatures with
+/*	those three the same hashes the fields once with
+/*	dkim_headers_hash(), makes each signature with dkim_sign_hashed()
+/*	(which works on a copy of the hash and leaves sh as it was), and
+/*	frees sh with dkim_headers_free().
 /*
 /*	rsa-sha256 signs with RSASSA-PKCS1-v1_5 over SHA-256 (RFC 6376);
 /*	ed25519-sha256 signs the SHA-256 digest with pure Ed25519
@@ -292,14 +313,41 @@ sign_digest(const struct sign_request *req, const unsigned char *digest,
 	return (ok ? 0 : -1);
 }
 
-/* dkim_sign - make the DKIM-Signature field value */
+/* dkim_headers_hash - the h= list and the hash of the fields it names */
+
+void
+dkim_headers_hash(const struct sign_request *req, const struct msg_header *hdrs,
+		  size_t nhdrs, struct sign_headers *sh)
+{
+	struct buf scratch = BUF_INIT;
+
+	buf_init(&sh->hlist);
+	dkim_header_list(req, hdrs, nhdrs, &sh->hlist);
+	if ((sh->md = EVP_MD_CTX_new()) == NULL
+	    || EVP_DigestInit_ex(sh->md, canon_sha256(), NULL) != 1)
+		log_fatal("cannot start a SHA-256 digest (out of memory?)");
+	hash_signed_headers(sh->md, req, hdrs, nhdrs,
+			    sh->hlist.data ? sh->hlist.data : "", &scratch);
+	buf_free(&scratch);
+}
+
+/* dkim_headers_free - release what dkim_headers_hash() made */
+
+void
+dkim_headers_free(struct sign_headers *sh)
+{
+	buf_free(&sh->hlist);
+	EVP_MD_CTX_free(sh->md);
+	sh->md = NULL;
+}
+
+/* dkim_sign_hashed - the field value, with the header fields hashed */
 
 int
-dkim_sign(const struct sign_request *req, const struct msg_header *hdrs,
-	  size_t nhdrs, const unsigned char *bh, struct buf *value,
-	  struct buf *err)
+dkim_sign_hashed(const struct sign_request *req, const struct sign_headers *sh,
+		 const unsigned char *bh, struct buf *value, struct buf *err)
 {
-	struct buf hlist = BUF_INIT, scratch = BUF_INIT;
+	struct buf scratch = BUF_INIT;
 	unsigned char digest[CANON_DIGEST_LEN], sig[SIG_MAX];
 	unsigned int dlen = sizeof(digest);
 	size_t  siglen = sizeof(sig), col;
@@ -307,16 +355,10 @@ dkim_sign(const struct sign_request *req, const struct msg_header *hdrs,
 	char   *b64;
 	int     ret = -1;
 
-	dkim_header_list(req, hdrs, nhdrs, &hlist);
-	col = build_value(req, hlist.data ? hlist.data : "", bh, value);
-
-	if ((md = EVP_MD_CTX_new()) == NULL
-	    || EVP_DigestInit_ex(md, canon_sha256(), NULL) != 1)
-		log_fatal("cannot start a SHA-256 digest (out of memory?)");
-	hash_signed_headers(md, req, hdrs, nhdrs, hlist.data ? hlist.data : "",
-			    &scratch);
+	col = build_value(req, sh->hlist.data ? sh->hlist.data : "", bh, value);
+	if ((md = EVP_MD_CTX_new()) == NULL || EVP_MD_CTX_copy_ex(md, sh->md) != 1)
+		log_fatal("cannot copy a SHA-256 digest (out of memory?)");
 	/* The signature field itself, empty b=, no trailing CRLF. */
-	buf_reset(&scratch);
 	canon_header(req->header_canon, "DKIM-Signature", value->data, &scratch);
 	(void) EVP_DigestUpdate(md, scratch.data, scratch.len - 2);
 	(void) EVP_DigestFinal_ex(md, digest, &dlen);
@@ -333,7 +375,22 @@ dkim_sign(const struct sign_request *req, const struct msg_header *hdrs,
 		free(b64);
 		ret = 0;
 	}
-	buf_free(&hlist);
 	buf_free(&scratch);
+	return (ret);
+}
+
+/* dkim_sign - make the DKIM-Signature field value */
+
+int
+dkim_sign(const struct sign_request *req, const struct msg_header *hdrs,
+	  size_t nhdrs, const unsigned char *bh, struct buf *value,
+	  struct buf *err)
+{
+	struct sign_headers sh;
+	int     ret;
+
+	dkim_headers_hash(req, hdrs, nhdrs, &sh);
+	ret = dkim_sign_hashed(req, &sh, bh, value, err);
+	dkim_headers_free(&sh);
 	return (ret);
 }

@@ -32,9 +32,24 @@ struct sign_request {
 	long    expire;			/* x= is t= + expire; 0: none */
 };
 
+/* The h= list and the hash of the fields it names, made once for all
+ * the signatures of a message. */
+struct sign_headers {
+	struct buf hlist;		/* h=, colon-separated */
+	EVP_MD_CTX *md;			/* SHA-256 over those fields */
+};
+
 extern int dkim_sign(const struct sign_request *, const struct msg_header *,
 		             size_t, const unsigned char *, struct buf *,
 		             struct buf *);
+extern void dkim_headers_hash(const struct sign_request *,
+			              const struct msg_header *, size_t,
+			              struct sign_headers *);
+extern int dkim_sign_hashed(const struct sign_request *,
+			            const struct sign_headers *,
+			            const unsigned char *, struct buf *,
+			            struct buf *);
+extern void dkim_headers_free(struct sign_headers *);
 extern const char *dkim_alg_name(enum dkim_alg);
 extern void dkim_header_list(const struct sign_request *,
 			             const struct msg_header *, size_t,

@@ -14,7 +14,10 @@
 /*	signing_sign() makes, with the body hash that end of message
 /*	finished into m->bh, one signature per
 /*	selector of the verdict's domain that may sign now (see keywatch(3)),
-/*	with the keys decoded at load. values gets at most MSG_SIG_MAX field
+/*	with the keys decoded at load. The header fields are canonicalised
+/*	and hashed once for all the signatures (see sign(3)): with an RSA
+/*	and an Ed25519 selector, the second signature costs little more
+/*	than its key operation. values gets at most MSG_SIG_MAX field
 /*	values, names the selectors used, comma-separated.
 /*
 /*	signing_insert() adds one DKIM-Signature field above all others,
@@ -44,7 +47,9 @@ signing_sign(struct msg *m, struct buf *values, size_t *nvalues,
 	const struct policy *p = m->snap->policy;
 	const struct policy_domain *d = m->verdict.domain;
 	struct sign_request req;
+	struct sign_headers sh;
 	size_t  i, use[MSG_SIG_MAX], nuse;
+	int     ret = 0;
 
 	if ((nuse = keywatch_select(m->snap->watch, d, use, MSG_SIG_MAX)) == 0) {
 		buf_printf(err, "no selector of %s may sign now (see the \"keys:\" "
@@ -66,21 +71,23 @@ signing_sign(struct msg *m, struct buf *values, size_t *nvalues,
 	req.noversign = p->signing.noversign;
 	req.timestamp = time(NULL);
 	req.expire = p->signing.expire;
-	for (i = 0; i < nuse; i++) {
+	dkim_headers_hash(&req, m->hdrs, m->nhdrs, &sh);
+	for (i = 0; ret == 0 && i < nuse; i++) {
 		req.selector = d->selectors[use[i]].name;
 		req.alg = d->selectors[use[i]].alg;
 		if ((req.key = keyring_find(m->snap->keys, &d->selectors[use[i]])) == NULL) {
 			buf_printf(err, "no key loaded for selector %s", req.selector);
-			return (-1);
+			ret = -1;
+			break;
 		}
 		buf_init(&values[i]);
 		*nvalues = i + 1;
-		if (dkim_sign(&req, m->hdrs, m->nhdrs, m->bh, &values[i],
-			      err) < 0)
-			return (-1);
-		buf_printf(names, "%s%s", i ? "," : "", req.selector);
+		if ((ret = dkim_sign_hashed(&req, &sh, m->bh, &values[i],
+					    err)) == 0)
+			buf_printf(names, "%s%s", i ? "," : "", req.selector);
 	}
-	return (0);
+	dkim_headers_free(&sh);
+	return (ret);
 }
 
 /* signing_insert - add one signature above all other fields */

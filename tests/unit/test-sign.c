@@ -248,6 +248,41 @@ test_ed25519(void)
 	test_end();
 }
 
+static void
+test_shared_hash(void)
+{
+	EVP_PKEY *rsa = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t) 2048);
+	EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	struct buf v1 = BUF_INIT, v2 = BUF_INIT, v3 = BUF_INIT, err = BUF_INIT;
+	struct sign_request req;
+	struct sign_headers sh;
+	unsigned char bh[CANON_DIGEST_LEN];
+
+	test_begin("one header hash serves an RSA, an Ed25519 and an RSA signature");
+	memset(bh, 0x5a, sizeof(bh));
+	request(&req, ALG_RSA_SHA256, rsa);
+	dkim_headers_hash(&req, hdrs, NHDRS, &sh);
+	test_assert_int(dkim_sign_hashed(&req, &sh, bh, &v1, &err), 0);
+	request(&req, ALG_ED25519_SHA256, ed);
+	test_assert_int(dkim_sign_hashed(&req, &sh, bh, &v2, &err), 0);
+	request(&req, ALG_RSA_SHA256, rsa);
+	req.selector = "other";
+	test_assert_int(dkim_sign_hashed(&req, &sh, bh, &v3, &err), 0);
+	dkim_headers_free(&sh);
+	test_assert(verify(rsa, ALG_RSA_SHA256, &v1));
+	test_assert(verify(ed, ALG_ED25519_SHA256, &v2));
+	test_assert(verify(rsa, ALG_RSA_SHA256, &v3));
+	/* Each signature covers its own field: b= of one is not the other's. */
+	test_assert(strstr(v3.data, "s=other;") != NULL);
+	buf_free(&v1);
+	buf_free(&v2);
+	buf_free(&v3);
+	buf_free(&err);
+	EVP_PKEY_free(rsa);
+	EVP_PKEY_free(ed);
+	test_end();
+}
+
 int
 main(void)
 {
@@ -256,6 +291,7 @@ main(void)
 		test_header_list_cap,
 		test_rsa,
 		test_ed25519,
+		test_shared_hash,
 		NULL
 	};
 
