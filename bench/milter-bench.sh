@@ -22,10 +22,16 @@
 #	Output: a Markdown table on standard output, progress on standard
 #	error, figures as KEY=VALUE lines in $BENCH_VARS when set.
 #
+#	Then, for the dual/RSA ratio, an RSA-only and a dual signet-milter
+#	run side by side, 2 KB over 8 connections, alternated run by run
+#	BENCH_PAIR_ROUNDS times (9): the table's cases run setup after
+#	setup, minutes apart, and a load that drifts meanwhile would fall
+#	on one setup only. The median of the per-round ratios is reported.
+#
 #	Environment: BENCH_MSGS (2 KB messages per run, default 2000; 64 KB
 #	runs send a quarter, 1 MB runs a tenth), BENCH_ROUNDS (3),
 #	BENCH_SETUPS ("rsa ed dual"), BENCH_SIZES ("2k 64k 1m"),
-#	BENCH_CONNS ("1 8 64").
+#	BENCH_CONNS ("1 8 64"), BENCH_PAIR_ROUNDS (9).
 # DIAGNOSTICS
 #	Exit 1 when a milter fails to start, or refuses or leaves unsigned
 #	a message, or signs with other algorithms than asked.
@@ -174,6 +180,51 @@ for setup in $setups; do
 	bench_stop "$signet_pid"
 	[ -z "$odkim_pid" ] || bench_stop "$odkim_pid"
 done
+
+# dual_pair - dual against RSA-only signing, alternated run by run, so
+# that the machine's load drifting during the table above does not fall
+# on one of them; sets the median ratio of the rounds and its range
+dual_pair() {
+	local r ratios=() rsa_pid dual_pid a b order m
+	bench_signet_config "$B_TMP/pair-rsa.yaml" "unix:$B_TMP/pair-rsa.sock" rsa "$B_TMP/keys"
+	bench_start_signet "$B_TMP/pair-rsa.yaml"
+	rsa_pid=$B_PID
+	bench_signet_config "$B_TMP/pair-dual.yaml" "unix:$B_TMP/pair-dual.sock" dual "$B_TMP/keys"
+	bench_start_signet "$B_TMP/pair-dual.yaml"
+	dual_pid=$B_PID
+	for r in $(seq "$pair_rounds"); do
+		order="pair-rsa pair-dual"
+		[ $((r % 2)) = 1 ] || order="pair-dual pair-rsa"
+		for m in $order; do
+			if [ "$m" = pair-rsa ]; then
+				one_run pair-rsa "$rsa_pid" rsa 2k 8 1
+				a=$run_cpu
+			else
+				one_run pair-dual "$dual_pid" dual 2k 8 1
+				b=$run_cpu
+			fi
+		done
+		ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", b / a }')")
+		echo "  dual/rsa round $r: $b / $a us = ${ratios[-1]}" >&2
+	done
+	bench_stop "$rsa_pid"
+	bench_stop "$dual_pid"
+	pair_median=$(bench_median "${ratios[@]}")
+	pair_range=$(printf '%s\n' "${ratios[@]}" | sort -n | sed -n '1p;$p' | paste -sd- -)
+}
+
+case " $setups " in *" rsa "*) case " $setups " in *" dual "*)
+	pair_rounds=${BENCH_PAIR_ROUNDS:-9}
+	dual_pair
+	bench_var dual_rsa_pair "$pair_median"
+	bench_var dual_rsa_pair_range "$pair_range"
+	bench_var dual_rsa_pair_rounds "$pair_rounds"
+	echo
+	echo "Dual against RSA-only, 2 KB, 8 connections, alternated run by run ($pair_rounds rounds):"
+	echo "median of the per-round CPU ratios **$pair_median** (range $pair_range)."
+	;;
+esac ;;
+esac
 if [ -n "$dual_why" ]; then
 	echo
 	echo "OpenDKIM dual is n/a: OpenDKIM 2.11 has one global SignatureAlgorithm for all keys; probe with both keys:"

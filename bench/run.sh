@@ -112,7 +112,9 @@ targets() {
 	ed100=$(ratio "$(v signet_ed_2k_c8_r100_cpu)" "$(v sign_us_ed)")
 	odr=$(ratio "$(v opendkim_rsa_2k_c8_r1_cpu)" "$(v sign_us_rsa)")
 	ode=$(ratio "$(v opendkim_ed_2k_c8_r1_cpu)" "$(v sign_us_ed)")
-	dual=$(ratio "$(v signet_dual_2k_c8_r1_cpu)" "$(v signet_rsa_2k_c8_r1_cpu)")
+	dual=$(v dual_rsa_pair)
+	[ "$dual" != n/a ] ||
+		dual=$(ratio "$(v signet_dual_2k_c8_r1_cpu)" "$(v signet_rsa_2k_c8_r1_cpu)")
 	local c1m
 	c1m=$(v signet_rsa_1m_c1_r1_cpu)
 	[ "$c1m" != n/a ] || c1m=$(v prof_signet_rsa_1m_cpu)
@@ -125,7 +127,7 @@ targets() {
 	target "CPU per Ed25519 2 KB message / Ed25519 sign cost" "$ed" "<=" 3 \
 		"100 messages per connection: $ed100; OpenDKIM $ode"
 	target "dual CPU / RSA-only CPU (2 KB)" "$dual" "<=" 1.15 \
-		"signet $(v signet_dual_2k_c8_r1_cpu) / $(v signet_rsa_2k_c8_r1_cpu) us"
+		"median of $(v dual_rsa_pair_rounds) alternated rounds, range $(v dual_rsa_pair_range); in the table, $(v signet_dual_2k_c8_r1_cpu) / $(v signet_rsa_2k_c8_r1_cpu) us"
 	target "e2e unix RSA / Postfix alone" "$(v e2e_signet_unix_rsa_ratio)" ">=" 0.85 \
 		"OpenDKIM $(v e2e_odkim_unix_rsa_ratio); Postfix alone $(printf '%.0f' "$(v e2e_none_mps)" 2>/dev/null || echo n/a) msgs/s"
 	target "e2e unix Ed25519 / Postfix alone" "$(v e2e_signet_unix_ed_ratio)" ">=" 0.92 \
