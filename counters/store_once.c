@@ -237,7 +237,8 @@ store_once_recover(struct store *s, struct buf *err)
 		store_once_free(s);
 		return (store_rollback(s));
 	}
-	qsort(s->retry, s->nretry, sizeof(*s->retry), key_cmp);
+	if (s->nretry > 1)
+		qsort(s->retry, s->nretry, sizeof(*s->retry), key_cmp);
 	if (rc > 0)
 		log_info("counters: the last signet-milter of %s in %s did not "
 			 "stop cleanly; what it counted in its last %d seconds "

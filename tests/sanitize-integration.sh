@@ -7,7 +7,8 @@
 # Builds signet-milter with clang, -fsanitize=address,undefined and
 # -fno-sanitize-recover=undefined, in a temporary directory (or in
 # SANITIZE_BUILD=DIR, kept and reused), then runs the integration tests
-# test-sign.sh, test-reload.sh, test-relay.sh and test-miltertest.sh
+# test-sign.sh, test-reload.sh, test-relay.sh, test-miltertest.sh and
+# test-counters.sh (the answer at end of message waits for the count)
 # with SIGNET_MILTER pointing at that daemon. AddressSanitizer,
 # LeakSanitizer (at exit, after SIGTERM) and UndefinedBehaviorSanitizer
 # write their reports to files (log_path) in a directory that the
@@ -86,7 +87,7 @@ export ASAN_OPTIONS UBSAN_OPTIONS SIGNET_MILTER srcdir top_builddir \
 	SIGNET_INTEGRATION_COUNT SIGNET_RELOAD_COUNT SIGNET_LATENCY_MAX_MS \
 	IT_MILTER_WAIT
 
-for t in test-sign test-reload test-relay test-miltertest; do
+for t in test-sign test-reload test-relay test-miltertest test-counters; do
 	log=$dir/$t.log
 	start=$(date +%s)
 	"$srcdir/tests/integration/$t.sh" >"$log" 2>&1
