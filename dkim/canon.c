@@ -62,12 +62,19 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__SSE2__)
+#include <immintrin.h>
+#define CANON_AVX2			/* chosen at run time */
+#endif
 
 #include "canon.h"
 #include "log.h"
 #include "xalloc.h"
 
 static EVP_MD *sha256;
+#ifdef CANON_AVX2
+static int use_avx2;			/* the CPU has AVX2 */
+#endif
 
 #define IS_WSP(c)	((c) == ' ' || (c) == '\t')
 #define CANON_DIRECT	256		/* runs this long skip out[] */
@@ -77,6 +84,9 @@ static EVP_MD *sha256;
 int
 canon_init(void)
 {
+#ifdef CANON_AVX2
+	use_avx2 = __builtin_cpu_supports("avx2");
+#endif
 	if (sha256 == NULL)
 		sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	return (sha256 ? 0 : -1);
@@ -176,27 +186,100 @@ end_of_line(struct canon_body *cb)
 	}
 }
 
+/* block_bad - bits of the bytes that stop a run, in a 64-byte block
+   with the masks of its SP, HTAB, CR and LF, the byte after it, and
+   whether the byte before it is a CR or a line end */
+
+static inline uint64_t
+block_bad(uint64_t sp, uint64_t tab, uint64_t cr, uint64_t lf, int next,
+	  int relaxed, uint64_t prev_cr, uint64_t prev_lf)
+{
+	uint64_t next_ws = IS_WSP(next) || next == '\r' || next == '\n';
+	uint64_t bad;
+
+	bad = (lf & ~(cr << 1 | prev_cr))
+		| (cr & ~(lf >> 1 | (uint64_t) (next == '\n') << 63))
+		| (cr & (lf << 1 | prev_lf));
+	if (relaxed)
+		bad |= tab | (sp & ((sp | tab | cr | lf) >> 1 | next_ws << 63));
+	return (bad);
+}
+
 #ifdef __SSE2__
 
-/* block_masks - bit i set where q[i] is SP, HTAB, CR, LF; 64 bytes */
+/* mask16 - bit i set where byte i of v is c */
 
-static void
-block_masks(const unsigned char *q, uint64_t *sp, uint64_t *tab,
-	    uint64_t *cr, uint64_t *lf)
+#define mask16(v, c, i) \
+	((uint64_t) (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8((v), (c))) << (i))
+
+/* blocks_sse2 - skip 64-byte blocks that pass; stop at one that
+   does not, or where fewer than 65 bytes are left */
+
+static const unsigned char *
+blocks_sse2(const unsigned char *q, const unsigned char *end, int relaxed,
+	    uint64_t *prev_cr, uint64_t *prev_lf)
 {
 	const __m128i ksp = _mm_set1_epi8(' '), ktab = _mm_set1_epi8('\t');
 	const __m128i kcr = _mm_set1_epi8('\r'), klf = _mm_set1_epi8('\n');
+	uint64_t sp, tab, cr, lf, bad;
 	__m128i v;
 	int     i;
 
-	*sp = *tab = *cr = *lf = 0;
-	for (i = 0; i < 64; i += 16) {
-		v = _mm_loadu_si128((const __m128i *) (q + i));
-		*sp |= (uint64_t) (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(v, ksp)) << i;
-		*tab |= (uint64_t) (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(v, ktab)) << i;
-		*cr |= (uint64_t) (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(v, kcr)) << i;
-		*lf |= (uint64_t) (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(v, klf)) << i;
+	while (end - q > 64) {
+		sp = tab = cr = lf = 0;
+		for (i = 0; i < 64; i += 16) {
+			v = _mm_loadu_si128((const __m128i *) (q + i));
+			sp |= mask16(v, ksp, i);
+			tab |= mask16(v, ktab, i);
+			cr |= mask16(v, kcr, i);
+			lf |= mask16(v, klf, i);
+		}
+		if ((bad = block_bad(sp, tab, cr, lf, q[64], relaxed,
+				     *prev_cr, *prev_lf)) != 0)
+			return (q + __builtin_ctzll(bad));
+		*prev_cr = cr >> 63;
+		*prev_lf = lf >> 63;
+		q += 64;
 	}
+	return (q);
+}
+
+#endif
+
+#ifdef CANON_AVX2
+
+/* mask32 - bit i set where byte i of v is c */
+
+#define mask32(v, c, i) \
+	((uint64_t) (uint32_t) _mm256_movemask_epi8(_mm256_cmpeq_epi8((v), (c))) << (i))
+
+/* blocks_avx2 - blocks_sse2 with 32-byte vectors */
+
+__attribute__((target("avx2")))
+static const unsigned char *
+blocks_avx2(const unsigned char *q, const unsigned char *end, int relaxed,
+	    uint64_t *prev_cr, uint64_t *prev_lf)
+{
+	const __m256i ksp = _mm256_set1_epi8(' '), ktab = _mm256_set1_epi8('\t');
+	const __m256i kcr = _mm256_set1_epi8('\r'), klf = _mm256_set1_epi8('\n');
+	uint64_t sp, tab, cr, lf, bad;
+	__m256i a, b;
+
+	while (end - q > 64) {
+		a = _mm256_loadu_si256((const __m256i *) q);
+		b = _mm256_loadu_si256((const __m256i *) (q + 32));
+		sp = mask32(a, ksp, 0) | mask32(b, ksp, 32);
+		tab = mask32(a, ktab, 0) | mask32(b, ktab, 32);
+		cr = mask32(a, kcr, 0) | mask32(b, kcr, 32);
+		lf = mask32(a, klf, 0) | mask32(b, klf, 32);
+		if ((bad = block_bad(sp, tab, cr, lf, q[64], relaxed,
+				     *prev_cr, *prev_lf)) != 0)
+			return (q + __builtin_ctzll(bad));
+		*prev_cr = cr >> 63;
+		*prev_lf = lf >> 63;
+		q += 64;
+	}
+	return (q);
 }
 
 #endif
@@ -207,7 +290,11 @@ static const unsigned char *
 unchanged_run(const struct canon_body *cb, const unsigned char *q,
 	      const unsigned char *end)
 {
+	const unsigned char *start = q;
 	int     relaxed = cb->mode == CANON_RELAXED, prev, next;
+#ifdef __SSE2__
+	uint64_t prev_cr = 0, prev_lf = !cb->in_line;
+#endif
 
 	/*
 	 * A byte passes unchanged unless it is a lone LF (it becomes CRLF),
@@ -217,30 +304,17 @@ unchanged_run(const struct canon_body *cb, const unsigned char *q,
 	 * No CR is pending here, and the byte before q is a line end when
 	 * no byte of the current line was seen.
 	 */
-#ifdef __SSE2__
-	uint64_t sp, tab, cr, lf, bad, prev_cr = 0, prev_lf = !cb->in_line;
-	uint64_t next_ws, next_lf;
-
-	while (end - q > 64) {
-		block_masks(q, &sp, &tab, &cr, &lf);
-		next = q[64];
-		next_lf = next == '\n';
-		next_ws = IS_WSP(next) || next == '\r' || next == '\n';
-		bad = (lf & ~(cr << 1 | prev_cr))
-			| (cr & ~(lf >> 1 | next_lf << 63))
-			| (cr & (lf << 1 | prev_lf));
-		if (relaxed)
-			bad |= tab | (sp & ((sp | tab | cr | lf) >> 1 | next_ws << 63));
-		if (bad != 0)
-			return (q + __builtin_ctzll(bad));
-		prev_cr = cr >> 63;
-		prev_lf = lf >> 63;
-		q += 64;
-	}
-	prev = prev_cr ? '\r' : prev_lf ? '\n' : 'x';
-#else
-	prev = cb->in_line ? 'x' : '\n';
+#ifdef CANON_AVX2
+	if (use_avx2)
+		q = blocks_avx2(q, end, relaxed, &prev_cr, &prev_lf);
+	else
 #endif
+#ifdef __SSE2__
+		q = blocks_sse2(q, end, relaxed, &prev_cr, &prev_lf);
+#endif
+	if (end - q > 64)
+		return (q);			/* stopped in a block */
+	prev = q > start ? q[-1] : cb->in_line ? 'x' : '\n';
 	for (; q < end; prev = *q++) {
 		next = q + 1 < end ? q[1] : -1;
 		if (*q == '\n') {
