@@ -33,8 +33,12 @@
 /*	does a lone LF, counted as CRLF: every MTA sends it as CRLF, and
 /*	verifiers (libopendkim, dkimpy) read it so. A lone CR is line
 /*	content. Empty lines are counted, not stored, until content shows
-/*	they were not trailing. canon_body_final() writes the SHA-256 digest of the
-/*	canonical body (the bh= value before base64).
+/*	they were not trailing. Runs of the input that canonicalise to
+/*	themselves (on most bodies, all but a few bytes of each chunk,
+/*	line ends included) go to SHA-256 where they are, uncopied; only
+/*	what changes, and what a chunk boundary leaves undecided, goes
+/*	through the output block. canon_body_final() writes the SHA-256
+/*	digest of the canonical body (the bh= value before base64).
 /*
 /*	canon_header() appends one canonical header field with its CRLF
 /*	to out. The value is what follows the colon, folds included;
@@ -51,11 +55,16 @@
 
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__SSE2__)
+#include <immintrin.h>
+#define CANON_AVX2			/* chosen at run time */
 #endif
 
 #include "canon.h"
@@ -63,14 +72,21 @@
 #include "xalloc.h"
 
 static EVP_MD *sha256;
+#ifdef CANON_AVX2
+static int use_avx2;			/* the CPU has AVX2 */
+#endif
 
 #define IS_WSP(c)	((c) == ' ' || (c) == '\t')
+#define CANON_DIRECT	256		/* runs this long skip out[] */
 
 /* canon_init - fetch SHA-256 once */
 
 int
 canon_init(void)
 {
+#ifdef CANON_AVX2
+	use_avx2 = __builtin_cpu_supports("avx2");
+#endif
 	if (sha256 == NULL)
 		sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	return (sha256 ? 0 : -1);
@@ -114,13 +130,20 @@ flush(struct canon_body *cb)
 	}
 }
 
-/* emit - append canonical bytes */
+/* emit - append canonical bytes; long runs are hashed where they are */
 
 static void
 emit(struct canon_body *cb, const unsigned char *p, size_t len)
 {
 	size_t  n;
 
+	if (len >= CANON_DIRECT) {
+		flush(cb);
+		if (EVP_DigestUpdate(cb->md, p, len) != 1)
+			log_panic("EVP_DigestUpdate failed");
+		cb->length += len;
+		return;
+	}
 	while (len > 0) {
 		if (cb->olen == sizeof(cb->out))
 			flush(cb);
@@ -163,62 +186,149 @@ end_of_line(struct canon_body *cb)
 	}
 }
 
-/* relaxed_run - bytes relaxed leaves alone: no CR, LF, TAB, or SP
-   before WSP, CR or LF */
+/* block_bad - bits of the bytes that stop a run, in a 64-byte block
+   with the masks of its SP, HTAB, CR and LF, the byte after it, and
+   whether the byte before it is a CR or a line end */
+
+static inline uint64_t
+block_bad(uint64_t sp, uint64_t tab, uint64_t cr, uint64_t lf, int next,
+	  int relaxed, uint64_t prev_cr, uint64_t prev_lf)
+{
+	uint64_t next_ws = IS_WSP(next) || next == '\r' || next == '\n';
+	uint64_t bad;
+
+	bad = (lf & ~(cr << 1 | prev_cr))
+		| (cr & ~(lf >> 1 | (uint64_t) (next == '\n') << 63))
+		| (cr & (lf << 1 | prev_lf));
+	if (relaxed)
+		bad |= tab | (sp & ((sp | tab | cr | lf) >> 1 | next_ws << 63));
+	return (bad);
+}
+
+#ifdef __SSE2__
+
+/* mask16 - bit i set where byte i of v is c */
+
+#define mask16(v, c, i) \
+	((uint64_t) (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8((v), (c))) << (i))
+
+/* blocks_sse2 - skip 64-byte blocks that pass; stop at one that
+   does not, or where fewer than 65 bytes are left */
 
 static const unsigned char *
-relaxed_run(const unsigned char *q, const unsigned char *end)
+blocks_sse2(const unsigned char *q, const unsigned char *end, int relaxed,
+	    uint64_t *prev_cr, uint64_t *prev_lf)
 {
-#ifdef __SSE2__
-	const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t');
-	const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
-	__m128i v, w;
-	unsigned stop, space, ws_next;
+	const __m128i ksp = _mm_set1_epi8(' '), ktab = _mm_set1_epi8('\t');
+	const __m128i kcr = _mm_set1_epi8('\r'), klf = _mm_set1_epi8('\n');
+	uint64_t sp, tab, cr, lf, bad;
+	__m128i v;
+	int     i;
 
-	/* 16 bytes a step; w is the same bytes one further on. */
-	while (end - q >= 17) {
-		v = _mm_loadu_si128((const __m128i *) q);
-		w = _mm_loadu_si128((const __m128i *) (q + 1));
-		stop = (unsigned) _mm_movemask_epi8(_mm_or_si128(
-				  _mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, cr)),
-						  _mm_cmpeq_epi8(v, lf)));
-		space = (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(v, sp));
-		ws_next = (unsigned) _mm_movemask_epi8(_mm_or_si128(
-			      _mm_or_si128(_mm_cmpeq_epi8(w, sp), _mm_cmpeq_epi8(w, tab)),
-			       _mm_or_si128(_mm_cmpeq_epi8(w, cr), _mm_cmpeq_epi8(w, lf))));
-		if ((stop |= space & ws_next) != 0)
-			return (q + __builtin_ctz(stop));
-		q += 16;
-	}
-#endif
-	while (q < end) {
-		if (*q == '\r' || *q == '\t' || *q == '\n')
-			break;
-		if (*q == ' ') {
-			if (q + 1 >= end || IS_WSP(q[1]) || q[1] == '\r' || q[1] == '\n')
-				break;
-			q += 2;
-			continue;
+	while (end - q > 64) {
+		sp = tab = cr = lf = 0;
+		for (i = 0; i < 64; i += 16) {
+			v = _mm_loadu_si128((const __m128i *) (q + i));
+			sp |= mask16(v, ksp, i);
+			tab |= mask16(v, ktab, i);
+			cr |= mask16(v, kcr, i);
+			lf |= mask16(v, klf, i);
 		}
-		q++;
+		if ((bad = block_bad(sp, tab, cr, lf, q[64], relaxed,
+				     *prev_cr, *prev_lf)) != 0)
+			return (q + __builtin_ctzll(bad));
+		*prev_cr = cr >> 63;
+		*prev_lf = lf >> 63;
+		q += 64;
 	}
 	return (q);
 }
 
-/* plain_run - length of the prefix that passes unchanged */
+#endif
 
-static size_t
-plain_run(const struct canon_body *cb, const unsigned char *p,
-	  const unsigned char *end)
+#ifdef CANON_AVX2
+
+/* mask32 - bit i set where byte i of v is c */
+
+#define mask32(v, c, i) \
+	((uint64_t) (uint32_t) _mm256_movemask_epi8(_mm256_cmpeq_epi8((v), (c))) << (i))
+
+/* blocks_avx2 - blocks_sse2 with 32-byte vectors */
+
+__attribute__((target("avx2")))
+static const unsigned char *
+blocks_avx2(const unsigned char *q, const unsigned char *end, int relaxed,
+	    uint64_t *prev_cr, uint64_t *prev_lf)
 {
-	const unsigned char *cr, *lf;
+	const __m256i ksp = _mm256_set1_epi8(' '), ktab = _mm256_set1_epi8('\t');
+	const __m256i kcr = _mm256_set1_epi8('\r'), klf = _mm256_set1_epi8('\n');
+	uint64_t sp, tab, cr, lf, bad;
+	__m256i a, b;
 
-	if (cb->mode == CANON_SIMPLE) {
-		if ((cr = memchr(p, '\r', end - p)) == NULL)
-			cr = end;
-		return (((lf = memchr(p, '\n', cr - p)) != NULL ? lf : cr) - p);
+	while (end - q > 64) {
+		a = _mm256_loadu_si256((const __m256i *) q);
+		b = _mm256_loadu_si256((const __m256i *) (q + 32));
+		sp = mask32(a, ksp, 0) | mask32(b, ksp, 32);
+		tab = mask32(a, ktab, 0) | mask32(b, ktab, 32);
+		cr = mask32(a, kcr, 0) | mask32(b, kcr, 32);
+		lf = mask32(a, klf, 0) | mask32(b, klf, 32);
+		if ((bad = block_bad(sp, tab, cr, lf, q[64], relaxed,
+				     *prev_cr, *prev_lf)) != 0)
+			return (q + __builtin_ctzll(bad));
+		*prev_cr = cr >> 63;
+		*prev_lf = lf >> 63;
+		q += 64;
 	}
-	return (relaxed_run(p, end) - p);
+	return (q);
+}
+
+#endif
+
+/* unchanged_run - end of the prefix that canonicalises to itself */
+
+static const unsigned char *
+unchanged_run(const struct canon_body *cb, const unsigned char *q,
+	      const unsigned char *end)
+{
+	const unsigned char *start = q;
+	int     relaxed = cb->mode == CANON_RELAXED, prev, next;
+#ifdef __SSE2__
+	uint64_t prev_cr = 0, prev_lf = !cb->in_line;
+#endif
+
+	/*
+	 * A byte passes unchanged unless it is a lone LF (it becomes CRLF),
+	 * a CR that is not followed by LF (it may be the first half of one
+	 * in the next chunk), the CR of an empty line (it may be trailing),
+	 * or, relaxed, a HTAB or a SP followed by white space or a line end.
+	 * No CR is pending here, and the byte before q is a line end when
+	 * no byte of the current line was seen.
+	 */
+#ifdef CANON_AVX2
+	if (use_avx2)
+		q = blocks_avx2(q, end, relaxed, &prev_cr, &prev_lf);
+	else
+#endif
+#ifdef __SSE2__
+		q = blocks_sse2(q, end, relaxed, &prev_cr, &prev_lf);
+#endif
+	if (end - q > 64)
+		return (q);			/* stopped in a block */
+	prev = q > start ? q[-1] : cb->in_line ? 'x' : '\n';
+	for (; q < end; prev = *q++) {
+		next = q + 1 < end ? q[1] : -1;
+		if (*q == '\n') {
+			if (prev != '\r')
+				break;
+		} else if (*q == '\r') {
+			if (next != '\n' || prev == '\n')
+				break;
+		} else if (relaxed && (*q == '\t' || (*q == ' ' && (next < 0
+				|| IS_WSP(next) || next == '\r' || next == '\n')))) {
+			break;
+		}
+	}
+	return (q);
 }
 
 /* canon_body_update - canonicalise and hash one chunk */
@@ -226,16 +336,15 @@ plain_run(const struct canon_body *cb, const unsigned char *p,
 void
 canon_body_update(struct canon_body *cb, const unsigned char *p, size_t len)
 {
-	const unsigned char *end = p + len;
-	size_t  n;
+	const unsigned char *end = p + len, *q;
 	unsigned char c;
 
 	while (p < end) {
 		if (!cb->pending_cr && !cb->pending_wsp && cb->empty_lines == 0
-		    && (n = plain_run(cb, p, end)) > 0) {
-			emit(cb, p, n);
-			cb->in_line = 1;
-			p += n;
+		    && (q = unchanged_run(cb, p, end)) > p) {
+			emit(cb, p, (size_t) (q - p));
+			cb->in_line = q[-1] != '\n';
+			p = q;
 			continue;
 		}
 		c = *p++;

@@ -25,7 +25,7 @@ struct canon_body {
 	int     pending_cr;		/* a CR that may begin a CRLF */
 	int     in_line;		/* bytes seen on the current line */
 	size_t  olen;			/* bytes in out[] */
-	unsigned char out[16384];	/* canonical output, hashed when full */
+	unsigned char out[16384];	/* changed output, hashed when full */
 };
 
 extern int canon_init(void);

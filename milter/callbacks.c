@@ -368,28 +368,41 @@ line_too_long(const char *name, const char *value, size_t max)
 	return (len > max);
 }
 
-/* body_lines - note the longest line of a body chunk (a CR before
-   the LF is not content) */
+/* body_lines - note a body line longer than max (a CR before the LF
+   is not content); only the last LF within each max + 2 bytes is
+   looked for: the lines before it there are short enough */
 
 static void
-body_lines(struct msg *m, const unsigned char *data, size_t len)
+body_lines(struct msg *m, const unsigned char *data, size_t len, size_t max)
 {
 	const unsigned char *p = data, *end = data + len, *nl;
-	size_t  n;
+	size_t  room, n;
 
-	while ((nl = memchr(p, '\n', (size_t) (end - p))) != NULL) {
-		n = m->body_line + (size_t) (nl - p);
-		if (n > 0 && (nl > p ? nl[-1] : m->body_last) == '\r')
-			n--;
-		if (n > m->body_longest)
-			m->body_longest = n;
+	if (max == 0 || m->body_long || len == 0)
+		return;
+	while (p < end) {
+		/* This line's LF can come after at most max + 1 bytes (a CR). */
+		room = max + 2 - m->body_line;
+		n = (size_t) (end - p) < room ? (size_t) (end - p) : room;
+		if ((nl = memrchr(p, '\n', n)) == NULL) {
+			if (n == room) {
+				m->body_long = 1;
+				return;
+			}
+			m->body_line += n;
+			break;
+		}
+		/* Only a line with no LF before it here can be max + 1 long. */
+		if (m->body_line + (size_t) (nl - p) == max + 1
+		    && (nl > p ? nl[-1] : m->body_last) != '\r'
+		    && memrchr(p, '\n', (size_t) (nl - p)) == NULL) {
+			m->body_long = 1;
+			return;
+		}
 		m->body_line = 0;
 		p = nl + 1;
 	}
-	if (end > p) {
-		m->body_line += (size_t) (end - p);
-		m->body_last = end[-1];
-	}
+	m->body_last = end[-1];
 }
 
 /* body_too_long - has the body a line longer than max (0: any) */
@@ -397,7 +410,7 @@ body_lines(struct msg *m, const unsigned char *data, size_t len)
 static int
 body_too_long(const struct msg *m, size_t max)
 {
-	return (max != 0 && (m->body_longest > max
+	return (max != 0 && (m->body_long
 			     || m->body_line > max + (m->body_last == '\r')));
 }
 
@@ -520,7 +533,8 @@ cb_body(struct eng_ctx *ctx, const unsigned char *data, size_t len)
 
 	if (c->msg.body != NULL) {
 		clock_start(&t0);
-		body_lines(&c->msg, data, len);
+		body_lines(&c->msg, data, len,
+			   (size_t) c->msg.snap->policy->signing.max_line);
 		canon_body_update(c->msg.body, data, len);
 		clock_stop(&c->msg, &t0);
 	}

@@ -10,6 +10,8 @@
 /*			const struct eng_callbacks *cb, const char *peer);
 /*	int	eng_ctx_input(struct eng_ctx *ctx, char *data, size_t len);
 /*	int	eng_ctx_resume(struct eng_ctx *ctx, int rc);
+/*	size_t	eng_ctx_rest(struct eng_ctx *ctx, char **at);
+/*	int	eng_ctx_filled(struct eng_ctx *ctx, size_t len);
 /*	int	eng_ctx_busy(const struct eng_ctx *ctx);
 /*	void	eng_ctx_done(struct eng_ctx *ctx);
 /*
@@ -67,6 +69,13 @@
 /*	answer it returns (after the header fields inserted before), and
 /*	runs what was held; it returns as eng_ctx_input() does. The I/O
 /*	side (engine(3)) calls it on the connection's own thread.
+/*
+/*	eng_ctx_rest() tells where the rest of an incomplete packet goes
+/*	and how long it is, so that the caller can read a large one into
+/*	place rather than have eng_ctx_input() copy it there; after
+/*	putting at most that many bytes there, the caller calls
+/*	eng_ctx_filled(), which runs the packet when it is whole and
+/*	returns as eng_ctx_input() does. It says none while suspended.
 /*
 /*	eng_ctx_busy() says whether a message or a packet is in progress
 /*	(a suspended message is).
@@ -889,6 +898,37 @@ eng_ctx_input(struct eng_ctx *ctx, char *data, size_t len)
 		len -= plen + 4;
 	}
 	return (ret);
+}
+
+/* eng_ctx_rest - where the rest of a packet begun in ctx->in goes, so
+   that the caller can read it there instead of copying it there; 0
+   when no packet is begun or its length is not known yet */
+
+size_t
+eng_ctx_rest(struct eng_ctx *ctx, char **at)
+{
+	unsigned long plen;
+
+	if (ctx->suspended || ctx->in.len < 4 || (plen = get32(ctx->in.data)) == 0
+	    || plen > ENG_PACKET_MAX + 1)
+		return (0);			/* from_partial() logs it */
+	buf_reserve(&ctx->in, plen + 4 - ctx->in.len);
+	*at = ctx->in.data + ctx->in.len;
+	return (plen + 4 - ctx->in.len);
+}
+
+/* eng_ctx_filled - len bytes were put where eng_ctx_rest() said: run
+   the packet when it is whole */
+
+int
+eng_ctx_filled(struct eng_ctx *ctx, size_t len)
+{
+	char   *none = NULL;
+	size_t  zero = 0;
+
+	ctx->in.len += len;
+	ctx->in.data[ctx->in.len] = 0;
+	return (from_partial(ctx, &none, &zero));
 }
 
 /* eng_ctx_busy - a message or a packet in progress */

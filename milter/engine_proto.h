@@ -56,6 +56,8 @@ extern void eng_ctx_init(struct eng_ctx *, const struct eng_callbacks *,
 			         const char *);
 extern int eng_ctx_input(struct eng_ctx *, char *, size_t);
 extern int eng_ctx_resume(struct eng_ctx *, int);
+extern size_t eng_ctx_rest(struct eng_ctx *, char **);
+extern int eng_ctx_filled(struct eng_ctx *, size_t);
 extern int eng_ctx_busy(const struct eng_ctx *);
 extern void eng_ctx_done(struct eng_ctx *);
 

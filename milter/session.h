@@ -38,7 +38,7 @@ struct msg {
 	int     too_big;
 	char    long_field[64];		/* signed field with a line too long */
 	size_t  body_line;		/* bytes in the body line so far */
-	size_t  body_longest;		/* longest body line */
+	int     body_long;		/* a body line over max_line */
 	unsigned char body_last;	/* last body byte so far */
 	struct verdict verdict;
 	struct canon_body *body;

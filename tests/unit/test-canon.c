@@ -237,7 +237,7 @@ test_whitespace_offsets(void)
 	char    expect[64];
 	size_t  k, r, step;
 
-	test_begin("whitespace at every offset of the 16-byte scan");
+	test_begin("whitespace at every offset of the 64-byte scan");
 	for (k = 0; k < 40; k++) {
 		for (r = 0; r < sizeof(runs) / sizeof(*runs); r++) {
 			buf_reset(&body);
@@ -291,6 +291,97 @@ test_large_body(void)
 	test_end();
 }
 
+/* naive_body - RFC 6376 3.4.3 or 3.4.4 on a whole body, line by line:
+   CRLF or a lone LF ends a line, a lone CR is content */
+
+static void
+naive_body(enum canon mode, const char *in, size_t len, struct buf *out)
+{
+	struct buf l = BUF_INIT;
+	size_t  i = 0, j, empty = 0;
+	int     end;
+
+	while (i < len) {
+		buf_reset(&l);
+		for (; i < len && in[i] != '\n'
+		     && !(in[i] == '\r' && i + 1 < len && in[i + 1] == '\n'); i++) {
+			if (mode == CANON_SIMPLE || (in[i] != ' ' && in[i] != '\t'))
+				buf_putc(&l, in[i]);
+			else if (l.len == 0 || l.data[l.len - 1] != ' ' || i == 0
+				 || (in[i - 1] != ' ' && in[i - 1] != '\t'))
+				buf_putc(&l, ' ');
+		}
+		end = i < len;
+		i += (i < len && in[i] == '\r') ? 2 : end;
+		if (mode == CANON_RELAXED)
+			for (j = l.len; j > 0 && l.data[j - 1] == ' '; j--)
+				l.len--;
+		if (l.len == 0) {
+			empty++;
+			continue;
+		}
+		for (; empty > 0; empty--)
+			buf_puts(out, "\r\n");
+		buf_append(out, l.data, l.len);
+		buf_puts(out, "\r\n");
+	}
+	if (mode == CANON_SIMPLE && out->len == 0)
+		buf_puts(out, "\r\n");
+	buf_free(&l);
+}
+
+/* text_hash_len - digest of len bytes */
+
+static const char *
+text_hash_len(const char *text, size_t len)
+{
+	unsigned char d[CANON_DIGEST_LEN];
+	unsigned int dlen;
+
+	(void) EVP_Digest(text, len, d, &dlen, canon_sha256(), NULL);
+	return (b64(d));
+}
+
+static void
+test_random_bodies(void)
+{
+	static const char *const pieces[] = {"a", "bc", "defghij", "klmnopqrstuvwxyz01234",
+	" ", " ", "  ", "\t", "\r\n", "\r\n", "\n", "\r", "\r\n\r\n", " \r\n"};
+	static const size_t steps[] = {0, 1, 7, 64, 65, 300};
+	struct buf body = BUF_INIT, want = BUF_INIT;
+	unsigned long seed = 1;
+	char    expect[64];
+	size_t  i, k, s, target;
+	int     m;
+
+	test_begin("random bodies hash like a line-by-line canonicaliser");
+	for (i = 0; i < 3000; i++) {
+		buf_reset(&body);
+		target = i % 7 == 0 ? 4000 : i % 600;
+		while (body.len < target) {
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			k = (seed >> 33) % 64;
+			/* Mostly words, so that runs cross the 64-byte blocks. */
+			buf_puts(&body, pieces[k < 50 ? (k % 4) : 4 + (k - 50) % 10]);
+		}
+		for (m = 0; m < 2; m++) {
+			buf_reset(&want);
+			naive_body(m ? CANON_SIMPLE : CANON_RELAXED, body.data, body.len, &want);
+			strcpy(expect, text_hash_len(want.data, want.len));
+			for (s = 0; s < sizeof(steps) / sizeof(*steps); s++)
+				if (strcmp(body_hash(m ? CANON_SIMPLE : CANON_RELAXED,
+					   body.data, body.len, steps[s]), expect) != 0) {
+					printf("  body %zu (%zu bytes), %s, chunks of %zu differ\n",
+					       i, body.len, m ? "simple" : "relaxed", steps[s]);
+					test_failures++;
+				}
+		}
+	}
+	buf_free(&body);
+	buf_free(&want);
+	test_end();
+}
+
 static void
 test_parse(void)
 {
@@ -319,6 +410,7 @@ main(void)
 		test_streaming,
 		test_whitespace_offsets,
 		test_large_body,
+		test_random_bodies,
 		test_parse,
 		NULL
 	};
