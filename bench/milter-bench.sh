@@ -53,6 +53,7 @@ bench_keys "$B_TMP/keys"
 bench_message 2048 "$B_TMP/2k.eml"
 bench_message 65536 "$B_TMP/64k.eml"
 bench_message 1048576 "$B_TMP/1m.eml"
+bench_var msg_1m_bytes "$(wc -c <"$B_TMP/1m.eml")"
 
 # crypto_limit - medians of three sign-cost and SHA-256 measurements
 crypto_limit() {
