@@ -22,6 +22,9 @@
 /*			int daily_days)
 /*
 /*	int	store_record(struct store *s, const struct count_event *ev)
+/*
+/*	void	store_submit(struct store *s, const struct count_event *ev,
+/*			store_done_fn done, void *arg)
 /* DESCRIPTION
 /*	store_open() opens the store that \fIspec\fR names: a URI that
 /*	starts with postgresql:// or postgres:// is a PostgreSQL
@@ -43,10 +46,15 @@
 /*	once that count is committed (0) or could not be (-1); with an
 /*	origin in the settings, a record whose key a killed signet-milter
 /*	committed without replying adds nothing, and is reported
-/*	committed (see store_once(3)). The writer
-/*	takes every record queued meanwhile, from all threads, into one
-/*	transaction (group commit): one commit, and for SQLite one fsync,
-/*	per batch, not per message. When the store is down (locked for
+/*	committed (see store_once(3)). store_submit() does not wait:
+/*	done(arg, rc) runs when the record is committed or not, on the
+/*	writer's thread (at once, with -1, when the store is closing); ev
+/*	must stay until then. The writer takes every record queued
+/*	meanwhile, from all threads, into one transaction (group commit):
+/*	one commit, and for SQLite one fsync, per batch, not per message.
+/*	A batch of submitted records gathers for up to GATHER_MS (5 ms)
+/*	or GATHER_MAX records; a caller of store_record() waits, and has
+/*	its batch committed at once. When the store is down (locked for
 /*	more than 5 s, disk full, server gone), every record fails at
 /*	once, and the writer tries to reconnect at most once a second
 /*	until it works again. Once an hour, hourly rows older than

@@ -38,6 +38,9 @@
 /*	logs it. The count is committed before the reply; a count that
 /*	cannot be committed gets the counters' on_error action (tempfail
 /*	by default) instead of the reply, and "counted=no" in the log.
+/*	At end of message the worker does not wait for the commit:
+/*	reply_log() returns ENG_SUSPEND, and cb_resume() gives the reply
+/*	and resets the message once the store answered (see reply(3)).
 /*
 /*	A message to be signed that has a line longer than the policy's
 /*	signing: max_line_length (998 bytes by default, RFC 5322 2.1.1)
