@@ -107,17 +107,27 @@ use_milter() {
 	sleep 1
 }
 
-# run - one timed run of configuration C; sets run_rate, run_accept, run_cpu
+# busy - CPU time the whole machine spent busy so far, in seconds
+busy() {
+	awk -v hz="$(getconf CLK_TCK)" '/^cpu / {
+		printf "%.2f\n", ($2 + $3 + $4 + $7 + $8) / hz; exit }' /proc/stat
+}
+
+# run - one timed run of configuration C; sets run_rate, run_accept,
+# run_cpu (the milter's CPU per message) and run_all (the machine's)
 run() {
-	local c=$1 t0 t1 t2 c0=0 c1=0 n
+	local c=$1 t0 t1 t2 c0=0 c1=0 n b0 b1
 	use_milter "$c"
 	[ "$c" = none ] || c0=$(bench_cpu "${pid[$c]}")
+	b0=$(busy)
 	t0=$EPOCHREALTIME
 	it_send "$msgs" "$IT_TMP/msg" sender@example.com || it_die "$c: smtp-source failed"
 	t1=$EPOCHREALTIME
 	it_wait_delivered "$msgs" 120
 	t2=$EPOCHREALTIME
+	b1=$(busy)
 	[ "$c" = none ] || c1=$(bench_cpu "${pid[$c]}")
+	run_all=$(awk -v a="$b0" -v b="$b1" -v n="$msgs" 'BEGIN { printf "%.0f", (b - a) / n * 1e6 }')
 	run_rate=$(awk -v a="$t0" -v b="$t2" -v n="$msgs" 'BEGIN { printf "%.1f", n / (b - a) }')
 	run_accept=$(awk -v a="$t0" -v b="$t1" -v n="$msgs" 'BEGIN { printf "%.1f", n / (b - a) }')
 	run_cpu=n/a
@@ -129,7 +139,7 @@ run() {
 	it_expect_sigs "$IT_TMP/out" "${spec[$c]}" ||
 		it_die "$c: delivered messages do not carry exactly ${spec[$c]}"
 	it_sink_reset
-	echo "  round $round $c: $run_rate msgs/s delivered, $run_accept accepted, cpu $run_cpu us/msg" >&2
+	echo "  round $round $c: $run_rate msgs/s delivered, $run_accept accepted, cpu $run_cpu us/msg, machine $run_all us/msg" >&2
 }
 
 it_postfix_start none
@@ -137,15 +147,17 @@ setup_milters
 bench_message 2048 "$IT_TMP/msg.crlf"
 tr -d '\r' <"$IT_TMP/msg.crlf" >"$IT_TMP/msg"
 
-declare -A rates accepts cpus ratios
+declare -A rates accepts cpus ratios alls
 base=()
 base_acc=()
+base_all=()
 set -- $configs
 nconf=$#
 round=0
 run none
 base+=("$run_rate")
 base_acc+=("$run_accept")
+base_all+=("$run_all")
 for round in $(seq "$rounds"); do
 	# This round's order: the list rotated by the round number.
 	order=()
@@ -160,10 +172,12 @@ for round in $(seq "$rounds"); do
 		rates[$c]="${rates[$c]:-} $run_rate"
 		accepts[$c]="${accepts[$c]:-} $run_accept"
 		cpus[$c]="${cpus[$c]:-} $run_cpu"
+		alls[$c]="${alls[$c]:-} $run_all"
 	done
 	run none
 	base+=("$run_rate")
 	base_acc+=("$run_accept")
+	base_all+=("$run_all")
 	b=$(awk -v a="${base[$((round - 1))]}" -v b="$run_rate" 'BEGIN { print (a + b) / 2 }')
 	for c in "${order[@]}"; do
 		ratios[$c]="${ratios[$c]:-} $(bench_ratio "${this[$c]}" "$b" 3)"
@@ -174,10 +188,15 @@ base_med=$(bench_median "${base[@]}")
 bench_var e2e_none_mps "$base_med"
 echo "$msgs messages of 2 KB per run, 20 smtp-source sessions, $rounds rounds;"
 echo "ratio = delivered rate / mean of the no-milter runs before and after the round (median of rounds, min-max)."
+echo "machine CPU: all processes' busy time (/proc/stat) per delivered message; the rest is that minus the milter's,"
+echo "what Postfix, smtp-source and smtp-sink spent."
 echo
-echo "| configuration | delivered msgs/s | ratio to Postfix alone | ratio range | accepted msgs/s | milter CPU us/msg |"
-echo "|---|---|---|---|---|---|"
-printf '| Postfix alone | %.0f | 1 | | %.0f | |\n' "$base_med" "$(bench_median "${base_acc[@]}")"
+echo "| configuration | delivered msgs/s | ratio to Postfix alone | ratio range | accepted msgs/s | milter CPU us/msg | machine CPU us/msg | the rest us/msg |"
+echo "|---|---|---|---|---|---|---|---|"
+all_none=$(bench_median "${base_all[@]}")
+bench_var e2e_none_all "$all_none"
+printf '| Postfix alone | %.0f | 1 | | %.0f | | %s | %s |\n' "$base_med" \
+	"$(bench_median "${base_acc[@]}")" "$all_none" "$all_none"
 for c in $configs; do
 	# shellcheck disable=SC2086
 	{
@@ -187,9 +206,14 @@ for c in $configs; do
 		u=$(bench_median ${cpus[$c]})
 		lo=$(printf '%s\n' ${ratios[$c]} | sort -g | head -n 1)
 		hi=$(printf '%s\n' ${ratios[$c]} | sort -g | tail -n 1)
+		m=$(bench_median ${alls[$c]})
 	}
+	rest=$(awk -v m="$m" -v u="$u" 'BEGIN { printf "%.0f", m - u }')
+	bench_var "e2e_${c//-/_}_all" "$m"
+	bench_var "e2e_${c//-/_}_rest" "$rest"
 	bench_var "e2e_${c//-/_}_mps" "$r"
 	bench_var "e2e_${c//-/_}_ratio" "$q"
 	bench_var "e2e_${c//-/_}_cpu" "$u"
-	printf '| %s | %.0f | %.2f | %.2f-%.2f | %.0f | %s |\n' "$c" "$r" "$q" "$lo" "$hi" "$a" "$u"
+	printf '| %s | %.0f | %.2f | %.2f-%.2f | %.0f | %s | %s | %s |\n' "$c" "$r" "$q" "$lo" \
+		"$hi" "$a" "$u" "$m" "$rest"
 done

@@ -22,16 +22,18 @@
 #	Output: a Markdown table on standard output, progress on standard
 #	error, figures as KEY=VALUE lines in $BENCH_VARS when set.
 #
-#	Then, for the dual/RSA ratio, an RSA-only and a dual signet-milter
-#	run side by side, 2 KB over 8 connections, alternated run by run
-#	BENCH_PAIR_ROUNDS times (9): the table's cases run setup after
-#	setup, minutes apart, and a load that drifts meanwhile would fall
-#	on one setup only. The median of the per-round ratios is reported.
+#	Then the target ratios, BENCH_TARGET_ROUNDS times (9): each round
+#	measures the sign costs, then runs an RSA-only, an Ed25519 and a
+#	dual signet-milter (2 KB over 8 connections, side by side, the
+#	order rotated), and takes CPU per message / sign cost for RSA and
+#	Ed25519 and dual / RSA CPU; the medians of the per-round ratios are
+#	reported. The table's cases run setup after setup, minutes apart,
+#	and a load that drifts meanwhile would fall on one setup only.
 #
 #	Environment: BENCH_MSGS (2 KB messages per run, default 2000; 64 KB
 #	runs send a quarter, 1 MB runs a tenth), BENCH_ROUNDS (3),
 #	BENCH_SETUPS ("rsa ed dual"), BENCH_SIZES ("2k 64k 1m"),
-#	BENCH_CONNS ("1 8 64"), BENCH_PAIR_ROUNDS (9).
+#	BENCH_CONNS ("1 8 64"), BENCH_TARGET_ROUNDS (9).
 # DIAGNOSTICS
 #	Exit 1 when a milter fails to start, or refuses or leaves unsigned
 #	a message, or signs with other algorithms than asked.
@@ -182,48 +184,65 @@ for setup in $setups; do
 	[ -z "$odkim_pid" ] || bench_stop "$odkim_pid"
 done
 
-# dual_pair - dual against RSA-only signing, alternated run by run, so
-# that the machine's load drifting during the table above does not fall
-# on one of them; sets the median ratio of the rounds and its range
-dual_pair() {
-	local r ratios=() rsa_pid dual_pid a b order m
-	bench_signet_config "$B_TMP/pair-rsa.yaml" "unix:$B_TMP/pair-rsa.sock" rsa "$B_TMP/keys"
-	bench_start_signet "$B_TMP/pair-rsa.yaml"
-	rsa_pid=$B_PID
-	bench_signet_config "$B_TMP/pair-dual.yaml" "unix:$B_TMP/pair-dual.sock" dual "$B_TMP/keys"
-	bench_start_signet "$B_TMP/pair-dual.yaml"
-	dual_pid=$B_PID
-	for r in $(seq "$pair_rounds"); do
-		order="pair-rsa pair-dual"
-		[ $((r % 2)) = 1 ] || order="pair-dual pair-rsa"
-		for m in $order; do
-			if [ "$m" = pair-rsa ]; then
-				one_run pair-rsa "$rsa_pid" rsa 2k 8 1
-				a=$run_cpu
-			else
-				one_run pair-dual "$dual_pid" dual 2k 8 1
-				b=$run_cpu
-			fi
-		done
-		ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", b / a }')")
-		echo "  dual/rsa round $r: $b / $a us = ${ratios[-1]}" >&2
+# target_rounds - the target ratios, each from one round: the sign costs,
+# then an RSA-only, an Ed25519 and a dual signet-milter (2 KB, 8
+# connections), in an order rotated by the round; so that a load that
+# drifts during the table above, whose cases run minutes apart, falls on
+# no ratio alone. Sets the medians and ranges of the per-round ratios.
+target_rounds() {
+	local r i t m rs es order=(rsa ed dual)
+	local -A pid cpu
+	local rr=() er=() dr=()
+	for t in rsa ed dual; do
+		bench_signet_config "$B_TMP/t-$t.yaml" "unix:$B_TMP/t-$t.sock" "$t" "$B_TMP/keys"
+		bench_start_signet "$B_TMP/t-$t.yaml"
+		pid[$t]=$B_PID
 	done
-	bench_stop "$rsa_pid"
-	bench_stop "$dual_pid"
-	pair_median=$(bench_median "${ratios[@]}")
-	pair_range=$(printf '%s\n' "${ratios[@]}" | sort -n | sed -n '1p;$p' | paste -sd- -)
+	for r in $(seq "$target_rounds"); do
+		rs=$(bench_field sign_us "$("$B_LOAD" -S "$B_TMP/keys/rsa.key" -n 1000)")
+		es=$(bench_field sign_us "$("$B_LOAD" -S "$B_TMP/keys/ed.key" -n 5000)")
+		for i in 0 1 2; do
+			t=${order[$(( (i + r) % 3 ))]}
+			one_run "t-$t" "${pid[$t]}" "$t" 2k 8 1
+			cpu[$t]=$run_cpu
+		done
+		rr+=("$(awk -v c="${cpu[rsa]}" -v s="$rs" 'BEGIN { printf "%.3f", c / s }')")
+		er+=("$(awk -v c="${cpu[ed]}" -v s="$es" 'BEGIN { printf "%.3f", c / s }')")
+		dr+=("$(awk -v d="${cpu[dual]}" -v c="${cpu[rsa]}" 'BEGIN { printf "%.3f", d / c }')")
+		echo "  target round $r: sign RSA $rs us, Ed25519 $es us; CPU rsa ${cpu[rsa]}, ed ${cpu[ed]}, dual ${cpu[dual]} us" >&2
+	done
+	for t in rsa ed dual; do
+		bench_stop "${pid[$t]}"
+	done
+	for m in rsa ed dual; do
+		case $m in
+		rsa)	set -- "${rr[@]}" ;;
+		ed)	set -- "${er[@]}" ;;
+		dual)	set -- "${dr[@]}" ;;
+		esac
+		t_med[$m]=$(bench_median "$@")
+		t_range[$m]=$(printf '%s\n' "$@" | sort -g | sed -n '1p;$p' | paste -sd- -)
+		bench_var "target_${m}" "${t_med[$m]}"
+		bench_var "target_${m}_range" "${t_range[$m]}"
+	done
+	bench_var target_rounds "$target_rounds"
 }
 
-case " $setups " in *" rsa "*) case " $setups " in *" dual "*)
-	pair_rounds=${BENCH_PAIR_ROUNDS:-9}
-	dual_pair
-	bench_var dual_rsa_pair "$pair_median"
-	bench_var dual_rsa_pair_range "$pair_range"
-	bench_var dual_rsa_pair_rounds "$pair_rounds"
+declare -A t_med t_range
+case " $setups " in *" rsa "*) case " $setups " in *" ed "*) case " $setups " in *" dual "*)
+	target_rounds=${BENCH_TARGET_ROUNDS:-9}
+	target_rounds
 	echo
-	echo "Dual against RSA-only, 2 KB, 8 connections, alternated run by run ($pair_rounds rounds):"
-	echo "median of the per-round CPU ratios **$pair_median** (range $pair_range)."
+	echo "The targets, from $target_rounds rounds that each measure the sign costs, then RSA-only, Ed25519 and dual"
+	echo "signet-milters (2 KB, 8 connections, order rotated): medians of the per-round ratios (range)."
+	echo
+	echo "| ratio | median | range |"
+	echo "|---|---|---|"
+	echo "| RSA CPU per message / RSA sign cost | ${t_med[rsa]} | ${t_range[rsa]} |"
+	echo "| Ed25519 CPU per message / Ed25519 sign cost | ${t_med[ed]} | ${t_range[ed]} |"
+	echo "| dual CPU / RSA-only CPU | ${t_med[dual]} | ${t_range[dual]} |"
 	;;
+esac ;;
 esac ;;
 esac
 if [ -n "$dual_why" ]; then
