@@ -923,7 +923,7 @@ eng_ctx_rest(struct eng_ctx *ctx, char **at)
 int
 eng_ctx_filled(struct eng_ctx *ctx, size_t len)
 {
-	char   *none = NULL;
+	char    nothing[1], *none = nothing;	/* no bytes beyond */
 	size_t  zero = 0;
 
 	ctx->in.len += len;
