@@ -774,6 +774,35 @@ test_once(void)
 	test_end();
 }
 
+/* downgrade - make the store an older version; readers must refuse it */
+
+static int
+downgrade(const char *drops, int version)
+{
+	const struct db_ops *ops = pg_uri ? &db_pg_ops : &db_sqlite_ops;
+	struct buf err = BUF_INIT, sql = BUF_INIT;
+	char    want[96];
+	struct db *db;
+
+	if ((db = ops->open(spec, DB_CREATE, &err)) == NULL) {
+		test_assert(db != NULL);
+		printf("  %s\n", err.data);
+		buf_free(&err);
+		return (-1);
+	}
+	buf_printf(&sql, "%s UPDATE signet_schema SET version = %d WHERE "
+		   "component = 'counters'", drops, version);
+	test_assert_int(ops->exec(db, sql.data, &err), 0);
+	ops->close(db);
+	test_assert(store_open(spec, STORE_READ, &err) == NULL);
+	(void) snprintf(want, sizeof(want), "at version %d; this signet reads "
+			"version 3: restart signet-milter", version);
+	test_assert(strstr(err.data ? err.data : "", want) != NULL);
+	buf_free(&sql);
+	buf_free(&err);
+	return (0);
+}
+
 /* test_upgrade - a version 1 store is upgraded, counts_day filled */
 
 static void
@@ -781,8 +810,6 @@ test_upgrade(void)
 {
 	struct buf err = BUF_INIT, out = BUF_INIT;
 	struct store *s;
-	struct db *db;
-	const struct db_ops *ops = pg_uri ? &db_pg_ops : &db_sqlite_ops;
 	time_t  start = time(NULL) - 20 * 86400;
 
 	test_begin("a version 1 store is upgraded to version 3 in place");
@@ -794,22 +821,11 @@ test_upgrade(void)
 	days_write(s, start);
 	s = store_close(s);
 	/* Version 1 is version 3 without counts_day and the key tables. */
-	db = ops->open(spec, DB_CREATE, &err);
-	test_assert(db != NULL);
-	if (db == NULL) {
-		printf("  %s\n", err.data);
+	if (downgrade("DROP TABLE counts_day; DROP TABLE counts_recent; "
+		      "DROP TABLE counts_retry;", 1) < 0) {
 		test_end();
 		return;
 	}
-	test_assert_int(ops->exec(db, "DROP TABLE counts_day; DROP TABLE "
-				  "counts_recent; DROP TABLE counts_retry; UPDATE "
-				  "signet_schema SET version = 1 WHERE component "
-				  "= 'counters'", &err), 0);
-	ops->close(db);
-	test_assert(store_open(spec, STORE_READ, &err) == NULL);
-	test_assert(strstr(err.data ? err.data : "", "at version 1; this signet "
-			   "reads version 3: restart signet-milter") != NULL);
-	buf_reset(&err);
 	/* What signet dmarc import does, on a store no milter has opened. */
 	s = open_checked(spec, STORE_UPGRADE);
 	if (s != NULL) {
@@ -831,8 +847,6 @@ test_upgrade_once(void)
 {
 	struct buf err = BUF_INIT, out = BUF_INIT;
 	struct store *s;
-	struct db *db;
-	const struct db_ops *ops = pg_uri ? &db_pg_ops : &db_sqlite_ops;
 	time_t  now = time(NULL);
 
 	test_begin("a version 2 store is upgraded to version 3 in place");
@@ -844,22 +858,11 @@ test_upgrade_once(void)
 	keyed(s, now, "refused", NULL);
 	s = store_close(s);
 	/* Version 2 is version 3 without counts_recent and counts_retry. */
-	db = ops->open(spec, DB_CREATE, &err);
-	test_assert(db != NULL);
-	if (db == NULL) {
-		printf("  %s\n", err.data);
+	if (downgrade("DROP TABLE counts_recent; DROP TABLE counts_retry;",
+		      2) < 0) {
 		test_end();
 		return;
 	}
-	test_assert_int(ops->exec(db, "DROP TABLE counts_recent; DROP TABLE "
-				  "counts_retry; UPDATE signet_schema SET "
-				  "version = 2 WHERE component = 'counters'",
-				  &err), 0);
-	ops->close(db);
-	test_assert(store_open(spec, STORE_READ, &err) == NULL);
-	test_assert(strstr(err.data ? err.data : "", "at version 2; this signet "
-			   "reads version 3: restart signet-milter") != NULL);
-	buf_reset(&err);
 	/* signet-milter starts on it: upgraded, then counting with keys. */
 	s = open_origin(H1);
 	if (s != NULL) {
