@@ -14,6 +14,7 @@
 #	bench_stop PID			kill a milter started here
 #	bench_load ARGS...		milterload, failing on an unsigned message
 #	bench_algs SETUP		the a= tags a setup must give, sorted
+#	bench_sign_cost SETUP RSA ED	its sign cost, given those of the keys
 #	bench_field KEY LINE		a key=value field of a milterload line
 #	bench_median N...		the median of numbers
 #	bench_ratio A B [DIGITS]	A / B
@@ -279,6 +280,16 @@ bench_rss() {
 bench_cpu() {
 	awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($12 + $13) / hz }' \
 		"/proc/$1/stat"
+}
+
+# bench_sign_cost - the sign cost of a setup (dual: both signatures)
+bench_sign_cost() {
+	case $1 in
+	rsa)	echo "$2" ;;
+	ed)	echo "$3" ;;
+	dual)	awk -v a="$2" -v b="$3" 'BEGIN { print a + b }' ;;
+	*)	bench_die "unknown setup '$1' (rsa, ed, dual)" ;;
+	esac
 }
 
 # bench_var - record KEY=VALUE for bench/run.sh

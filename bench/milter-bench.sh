@@ -158,12 +158,7 @@ echo
 echo "| keys | size | conns | msgs/conn | signet msgs/s | signet CPU us/msg | signet cpu/sign | OpenDKIM msgs/s | OpenDKIM CPU us/msg | OpenDKIM cpu/sign |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for setup in $setups; do
-	case $setup in
-	rsa)	cost=$rsa_us ;;
-	ed)	cost=$ed_us ;;
-	dual)	cost=$(awk -v a="$rsa_us" -v b="$ed_us" 'BEGIN { print a + b }') ;;
-	*)	bench_die "unknown setup '$setup' (rsa, ed, dual)" ;;
-	esac
+	cost=$(bench_sign_cost "$setup" "$rsa_us" "$ed_us")
 	bench_signet_config "$B_TMP/signet.yaml" "unix:$B_TMP/signet.sock" "$setup" "$B_TMP/keys"
 	bench_start_signet "$B_TMP/signet.yaml"
 	signet_pid=$B_PID

@@ -151,12 +151,7 @@ us() {
 
 labels=
 for setup in $setups; do
-	case $setup in
-	rsa)	cost=$rsa_us ;;
-	ed)	cost=$ed_us ;;
-	dual)	cost=$(awk -v a="$rsa_us" -v b="$ed_us" 'BEGIN { print a + b }') ;;
-	*)	bench_die "unknown setup '$setup' (rsa, ed, dual)" ;;
-	esac
+	cost=$(bench_sign_cost "$setup" "$rsa_us" "$ed_us")
 	bench_signet_config "$B_TMP/signet.yaml" "unix:$B_TMP/signet.sock" "$setup" "$B_TMP/keys"
 	bench_start_signet "$B_TMP/signet.yaml"
 	case_run "signet-$setup-2k-r1" signet "$B_PID" "unix:$B_TMP/signet.sock" 2k 8 1 "$cost"

@@ -79,6 +79,13 @@ echo "== PostgreSQL on 127.0.0.1:$port, $URI"
 
 passed=0
 failed=0
+# drop_tables - an empty database for the next test
+drop_tables() {
+	su postgres -s /bin/sh -c "$PGBIN/psql -q -h 127.0.0.1 -p $port -U postgres -d signet \
+		-c 'DROP TABLE IF EXISTS counts, counts_summary, counts_rcpt, counts_day,
+		counts_recent, counts_retry, signet_schema, dmarc_test'"
+}
+
 # tally - add the closing "N passed, N failed" line of a run
 tally() {
 	local line
@@ -96,8 +103,7 @@ tally() {
 rc=0
 "$top_builddir/tests/unit/test-store" "$URI" 2>&1 | tee "$TMP/unit.out" || rc=1
 tally "$TMP/unit.out" "test-store"
-su postgres -s /bin/sh -c "$PGBIN/psql -q -h 127.0.0.1 -p $port -U postgres -d signet \
-	-c 'DROP TABLE IF EXISTS counts, counts_summary, counts_rcpt, counts_day, counts_recent, counts_retry, signet_schema, dmarc_test'"
+drop_tables
 SIGNET_STORE_URI=$URI SIGNET_PG_CTL=$PGCTL \
 	bash "$srcdir/tests/integration/test-counters.sh" 2>&1 |
 	tee "$TMP/integration.out" || rc=$?
@@ -106,8 +112,7 @@ if [ "$rc" = 77 ]; then
 else
 	tally "$TMP/integration.out" "test-counters.sh"
 fi
-su postgres -s /bin/sh -c "$PGBIN/psql -q -h 127.0.0.1 -p $port -U postgres -d signet \
-	-c 'DROP TABLE IF EXISTS counts, counts_summary, counts_rcpt, counts_day, counts_recent, counts_retry, signet_schema, dmarc_test'"
+drop_tables
 rc=0
 SIGNET_STORE_URI=$URI SIGNET_KILL_COUNT=${SIGNET_KILL_PG_COUNT:-3000} \
 	bash "$srcdir/tests/faults/test-kill.sh" 2>&1 |
