@@ -659,6 +659,19 @@ eng_ctx_resume(struct eng_ctx *ctx, int rc)
 	return (ret);
 }
 
+/* nomail_start - with no MAIL event agreed, a message starts at its first */
+
+static void
+nomail_start(struct eng_ctx *ctx, int cmd)
+{
+	if (cmd != CMD_MAIL && (ctx->proto & MILTER_P_NOMAIL) != 0
+	    && ctx->state == ENG_ST_OPEN
+	    && (ctx->phase == ENG_PH_NONE || ctx->phase == ENG_PH_DONE)) {
+		buf_reset(&ctx->reply);
+		ctx->phase = ENG_PH_MAIL;
+	}
+}
+
 /* do_message - MAIL, RCPT, DATA, header fields, end of headers, body */
 
 static int
@@ -668,6 +681,7 @@ do_message(struct eng_ctx *ctx, int cmd, char *data, size_t len)
 	eng_stat st = ENG_CONTINUE;
 	const struct eng_callbacks *cb = ctx->cb;
 
+	nomail_start(ctx, cmd);
 	switch (cmd) {
 	case CMD_MAIL:
 		if (ctx->state != ENG_ST_OPEN)

@@ -144,6 +144,12 @@ static const struct eng_callbacks cbs_later = {
 	t_eoh, t_body, t_eom_later, t_abort, t_close, t_resume
 };
 
+/* Without an envfrom callback: the engine agrees to no MAIL event. */
+static const struct eng_callbacks cbs_nomail = {
+	t_negotiate, t_connect, t_helo, NULL, t_envrcpt, t_header,
+	t_eoh, t_body, t_eom, t_abort, t_close, NULL
+};
+
 /* pkt - append one packet */
 
 static void
@@ -582,12 +588,56 @@ test_suspend(void)
 	buf_free(&in);
 }
 
+/* test_nomail - with SMFIP_NOMAIL, each message starts at its first event */
+
+static void
+test_nomail(void)
+{
+	struct eng_ctx ctx;
+	struct buf in = BUF_INIT;
+	int     i, ret;
+
+	test_begin("no MAIL event agreed: messages start at their first event");
+	optneg(&in, 0x1ff, 0x1fffff);
+	pkt(&in, 'C', S("client.example\0" "4\x30\x39" "192.0.2.1\0"));
+	pkt(&in, 'H', S("client.example\0"));
+	for (i = 0; i < 2; i++) {		/* two messages, no MAIL */
+		pkt(&in, 'R', S("<bob@example.net>\0"));
+		pkt(&in, 'L', S("From\0 alice@example.com\0"));
+		pkt(&in, 'N', "", 0);
+		pkt(&in, 'B', S("hello\r\n"));
+		pkt(&in, 'E', "", 0);
+	}
+	pkt(&in, 'L', S("From\0 carol@example.com\0"));	/* no RCPT either */
+	pkt(&in, 'N', "", 0);
+	pkt(&in, 'E', "", 0);
+	pkt(&in, 'Q', "", 0);
+	buf_reset(&seen);
+	eng_ctx_init(&ctx, &cbs_nomail, "test");
+	ret = eng_ctx_input(&ctx, in.data, in.len);
+	test_assert_int(ret, ENG_IN_QUIT);
+	test_assert_int((int) (ctx.proto & MILTER_P_NOMAIL), MILTER_P_NOMAIL);
+	/* OPTNEG, HELO; twice RCPT, EOH, INSHEADER, EOM; EOH, INSHEADER, EOM */
+	test_assert_str(reply_cmds(&ctx.out), "Occciccciccic");
+	eng_ctx_done(&ctx);			/* calls close */
+	test_assert_str(seen.data, "negotiate 1ff 1fffff\n"
+			"connect client.example 2 -\nhelo client.example\n"
+			"rcpt <bob@example.net>\nheader From= alice@example.com\n"
+			"eoh i=-\nbody 7\neom 0\n"
+			"rcpt <bob@example.net>\nheader From= alice@example.com\n"
+			"eoh i=-\nbody 7\neom 0\n"
+			"header From= carol@example.com\neoh i=-\neom 0\n"
+			"close 1\n");
+	buf_free(&in);
+	test_end();
+}
+
 int
 main(void)
 {
 	static void (*const tests[]) (void) = {
 		test_session, test_macros, test_order, test_hostile_lengths,
-		test_answers, test_suspend, NULL
+		test_answers, test_suspend, test_nomail, NULL
 	};
 	int     ret = test_run(tests);
 
