@@ -27,8 +27,12 @@
 /*	before any decision made there (the recipients, Message-ID and
 /*	body hash make the count's key; see count(3)).
 /*
-/*	A message is refused at end of headers, before its body is sent,
-/*	when the verdict says so. A message to be signed that cannot be
+/*	The verdict is made at end of headers. A message not to be signed
+/*	(passed or refused) gets its answer there when the MTA waits for
+/*	one; one that negotiated SMFIP_NR_EOH (Postfix, Sendmail 8.14)
+/*	gets it at end of message, saving a round trip per message: the
+/*	MTA replies to the SMTP client only after the whole message. A
+/*	message to be signed that cannot be
 /*	signed gets the policy's sign_error action (tempfail by default):
 /*	no path accepts it unsigned by accident. close may come without
 /*	connect; it accepts a missing context.
@@ -156,7 +160,8 @@ cb_negotiate(struct eng_ctx *ctx, unsigned long f0, unsigned long f1,
 {
 	unsigned long want = MILTER_P_NOUNKNOWN | MILTER_P_NODATA
 		| MILTER_P_NR_CONN | MILTER_P_NR_HELO | MILTER_P_NR_RCPT
-		| MILTER_P_NR_HDR | MILTER_P_NR_BODY | MILTER_P_HDR_LEADSPC;
+		| MILTER_P_NR_HDR | MILTER_P_NR_EOH | MILTER_P_NR_BODY
+		| MILTER_P_HDR_LEADSPC;
 	struct conn *c;
 
 	if ((f0 & MILTER_ACT_ADDHDRS) == 0) {
@@ -170,6 +175,7 @@ cb_negotiate(struct eng_ctx *ctx, unsigned long f0, unsigned long f1,
 	c->leadspc = (*pf1 & MILTER_P_HDR_LEADSPC) != 0;
 	c->helo_reply = (*pf1 & MILTER_P_NR_HELO) ? ENG_NOREPLY : ENG_CONTINUE;
 	c->hdr_reply = (*pf1 & MILTER_P_NR_HDR) ? ENG_NOREPLY : ENG_CONTINUE;
+	c->eoh_reply = (*pf1 & MILTER_P_NR_EOH) ? ENG_NOREPLY : ENG_CONTINUE;
 	c->rcpt_reply = (*pf1 & MILTER_P_NR_RCPT) ? ENG_NOREPLY : ENG_CONTINUE;
 	c->body_reply = (*pf1 & MILTER_P_NR_BODY) ? ENG_NOREPLY : ENG_CONTINUE;
 	if (f0 & MILTER_ACT_SETSYMLIST) {
@@ -475,7 +481,40 @@ cb_header(struct eng_ctx *ctx, const char *name, const char *value)
 	return (c->hdr_reply);
 }
 
-/* cb_eoh - decide: sign, pass, or refuse before the body comes */
+/* eoh_answer - end the message as decided at end of headers */
+
+static eng_stat
+eoh_answer(struct eng_ctx *ctx, struct conn *c)
+{
+	struct msg *m = &c->msg;
+	eng_stat ret;
+
+	if (m->verdict.kind == VERDICT_REFUSE)
+		return (reply_refuse(ctx, c, m->verdict.action));
+	if (m->verdict.kind == VERDICT_PASS) {
+		ret = reply_log(ctx, c, "passed", "-", ENG_ACCEPT);
+		if (ret != ENG_SUSPEND)
+			msg_reset(c);
+		return (ret);
+	}
+	if (m->too_big) {
+		(void) snprintf(m->verdict.reason, sizeof(m->verdict.reason),
+			   "the header fields to sign exceed %d bytes",
+			   MSG_HEADER_MAX);
+		m->verdict.action = ACTION_REJECT;
+		return (reply_refuse(ctx, c, ACTION_REJECT));
+	}
+	(void) snprintf(m->verdict.reason, sizeof(m->verdict.reason),
+		   "the %.60s header field has a line longer than %ld "
+		   "characters (RFC 5322 2.1.1): the MTA would fold it "
+		   "after signing and break the signature; fold it "
+		   "before sending", m->long_field,
+		   m->snap->policy->signing.max_line);
+	m->verdict.action = ACTION_REJECT;
+	return (reply_refuse(ctx, c, ACTION_REJECT));
+}
+
+/* cb_eoh - decide: sign, pass, or refuse; the answer may wait for the end */
 
 static eng_stat
 cb_eoh(struct eng_ctx *ctx)
@@ -484,7 +523,6 @@ cb_eoh(struct eng_ctx *ctx)
 	struct msg *m = &c->msg;
 	struct msg_facts facts;
 	struct timespec t0;
-	eng_stat ret;
 	size_t  i;
 
 	if (m->snap == NULL)
@@ -498,32 +536,15 @@ cb_eoh(struct eng_ctx *ctx)
 	policy_decide(m->snap->policy, &facts, &m->verdict);
 	clock_stop(m, &t0);
 
-	if (m->verdict.kind == VERDICT_REFUSE)
-		return (reply_refuse(ctx, c, m->verdict.action));
-	if (m->verdict.kind == VERDICT_PASS) {
-		ret = reply_log(ctx, c, "passed", "-", ENG_ACCEPT);
-		msg_reset(c);
-		return (ret);
-	}
-	if (m->too_big) {
-		(void) snprintf(m->verdict.reason, sizeof(m->verdict.reason),
-			   "the header fields to sign exceed %d bytes",
-			   MSG_HEADER_MAX);
-		m->verdict.action = ACTION_REJECT;
-		return (reply_refuse(ctx, c, ACTION_REJECT));
-	}
-	if (*m->long_field) {
-		(void) snprintf(m->verdict.reason, sizeof(m->verdict.reason),
-			   "the %.60s header field has a line longer than %ld "
-			   "characters (RFC 5322 2.1.1): the MTA would fold it "
-			   "after signing and break the signature; fold it "
-			   "before sending", m->long_field,
-			   m->snap->policy->signing.max_line);
-		m->verdict.action = ACTION_REJECT;
-		return (reply_refuse(ctx, c, ACTION_REJECT));
+	if (m->verdict.kind != VERDICT_SIGN || m->too_big || *m->long_field) {
+		if (c->eoh_reply == ENG_NOREPLY) {
+			m->eoh_decided = 1;	/* answered at end of message */
+			return (ENG_NOREPLY);
+		}
+		return (eoh_answer(ctx, c));
 	}
 	m->body = canon_body_create(m->snap->policy->signing.body_canon);
-	return (ENG_CONTINUE);
+	return (c->eoh_reply);
 }
 
 /* cb_body - hash a body chunk as it streams */
@@ -557,6 +578,8 @@ cb_eom(struct eng_ctx *ctx)
 	eng_stat ret;
 	int     ok;
 
+	if (m->eoh_decided)
+		return (eoh_answer(ctx, c));
 	if (m->body == NULL)
 		return (reply_internal_error(ctx, c, "end of message"));
 	clock_start(&t0);

@@ -41,6 +41,7 @@ struct msg {
 	int     body_long;		/* a body line over max_line */
 	unsigned char body_last;	/* last body byte so far */
 	struct verdict verdict;
+	int     eoh_decided;		/* not signed: answered at the end */
 	struct canon_body *body;
 	struct timespec spent;		/* time inside our callbacks */
 	/* While the count is committed (end of message, suspended). */
@@ -60,6 +61,7 @@ struct conn {
 	int     leadspc;		/* MTA keeps the space after colons */
 	eng_stat helo_reply;		/* ENG_NOREPLY when negotiated */
 	eng_stat hdr_reply;		/* ENG_NOREPLY when negotiated */
+	eng_stat eoh_reply;
 	eng_stat rcpt_reply;
 	eng_stat body_reply;
 	struct msg msg;
