@@ -10,7 +10,12 @@
 #	on a unix socket with RSA-2048 and with Ed25519 and on
 #	inet:127.0.0.1 with RSA-2048; signet-milter on unix sockets with
 #	RSA-2048, Ed25519 and both, and on inet:127.0.0.1 with RSA-2048.
-#	Both milters run as nobody:postfix with the same keys.
+#	Both milters run as nobody:postfix with the same keys. And
+#	bench/floormilter, signet's engine signing nothing, on a unix
+#	socket: asking for the fewest steps a signer can (floor-unix-least)
+#	and for signet-milter's steps (floor-unix-signet). What Postfix
+#	delivers with it is the most any signing milter can let it deliver
+#	on this machine; the floor's ratio bounds every other.
 #
 #	Each round sends BENCH_E2E_MSGS 2 KB messages (20 smtp-source
 #	sessions, as it_send: half one message per session, half many)
@@ -51,7 +56,8 @@ export srcdir top_builddir
 msgs=${BENCH_E2E_MSGS:-5000}
 rounds=${BENCH_E2E_ROUNDS:-3}
 configs=${BENCH_E2E_CONFIGS:-odkim-unix-rsa odkim-unix-ed odkim-inet-rsa \
-signet-unix-rsa signet-unix-ed signet-unix-dual signet-inet-rsa}
+signet-unix-rsa signet-unix-ed signet-unix-dual signet-inet-rsa \
+floor-unix-least floor-unix-signet}
 IT_QUIET=1
 
 declare -A sock pid spec
@@ -60,6 +66,23 @@ it_init e2e-bench
 bench_init e2e
 it_cleanup_hook() { bench_cleanup; }
 odkim_port=$(it_port odkim)
+
+# start_floor - SOCKET STEPS LOG: bench/floormilter as nobody, its
+# socket for Postfix's group
+start_floor() {
+	local floor=$top_builddir/bench/floormilter opt=
+	[ -x "$floor" ] || (cd "$top_builddir" && make bench/floormilter >/dev/null) ||
+		bench_die "cannot build $floor: make bench/floormilter in $top_builddir"
+	[ "$2" = signet ] && opt=-S
+	rm -f "${1#unix:}"
+	# shellcheck disable=SC2086
+	setpriv --reuid=nobody --regid=postfix --init-groups -- \
+		"$floor" $opt -p "$1" 2>"$3" &
+	B_PID=$!
+	B_PIDS="$B_PIDS $B_PID"
+	bench_wait_up "$B_PID" "$1" floormilter "$3"
+	chmod 660 "${1#unix:}"
+}
 
 # setup_milters - keys owned by nobody, then every configuration's milter
 setup_milters() {
@@ -82,6 +105,7 @@ setup_milters() {
 		rsa)	spec[$c]=example.com/rsa/rsa-sha256 ;;
 		ed)	spec[$c]=example.com/ed/ed25519-sha256 ;;
 		dual)	spec[$c]=example.com/rsa/rsa-sha256,example.com/ed/ed25519-sha256 ;;
+		least|signet) spec[$c]=example.com/floor/none ;;
 		esac
 		case $c in
 		odkim-*)
@@ -90,6 +114,8 @@ setup_milters() {
 		signet-*)
 			bench_signet_config "$IT_TMP/$c.yaml" "$s" "$setup" "$IT_TMP/keys" nobody postfix
 			bench_start_signet "$IT_TMP/$c.yaml" ;;
+		floor-*)
+			start_floor "$s" "$setup" "$IT_TMP/$c.log" ;;
 		*)	bench_die "unknown configuration '$c'" ;;
 		esac
 		pid[$c]=$B_PID

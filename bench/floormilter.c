@@ -1,0 +1,173 @@
+/*++
+/* NAME
+/*	floormilter 1
+/* SUMMARY
+/*	a milter on signet's engine that signs nothing: the protocol's floor
+/* SYNOPSIS
+/*	floormilter -p socket [-S] [-w workers]
+/* DESCRIPTION
+/*	floormilter speaks the milter protocol with signet-milter's engine
+/*	(engine(3)) and does none of a signer's work: it takes the header
+/*	fields and the body without looking at them and, at end of message,
+/*	inserts a fixed DKIM-Signature field as long as an RSA-2048
+/*	signature's, with a=none and s=floor. What Postfix and the kernel
+/*	spend with it attached is what any signing milter costs them
+/*	before it hashes or signs a byte.
+/*
+/*	By default it asks for the fewest steps a signer can: no connect,
+/*	HELO, MAIL, RCPT, DATA or end-of-headers events, no reply to header
+/*	fields or body chunks; the one round trip of a message is its end.
+/*	-S asks for the steps signet-milter asks for instead (connect, HELO
+/*	and RCPT without replies, MAIL and end of message answered).
+/*
+/*	-w sets the number of worker threads (default 2).
+/* DIAGNOSTICS
+/*	Exit 1 when the socket cannot be opened; 2 on a usage error.
+/* LICENSE
+/*	MIT; see LICENSE in the source distribution.
+/*--*/
+
+#include "config.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "log.h"
+
+/* A DKIM-Signature value of an RSA-2048 signature's length (about 470 bytes). */
+#define FLOOR_B64	"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+#define FLOOR_SIG	"v=1; a=none; c=relaxed/relaxed; d=example.com; s=floor;\r\n\t" \
+	"h=from:to:subject:date:message-id:mime-version:content-type;\r\n\t" \
+	"bh=" FLOOR_B64 ";\r\n\tb=" FLOOR_B64 FLOOR_B64 FLOOR_B64 FLOOR_B64 \
+	FLOOR_B64 FLOOR_B64
+
+static int signet_steps;		/* -S */
+
+/* floor_negotiate - the fewest steps, or signet-milter's */
+
+static eng_stat
+floor_negotiate(struct eng_ctx *ctx, unsigned long f0, unsigned long f1,
+		        unsigned long *pf0, unsigned long *pf1)
+{
+	unsigned long least = MILTER_P_NOCONNECT | MILTER_P_NOHELO
+		| MILTER_P_NOMAIL | MILTER_P_NORCPT | MILTER_P_NOEOH
+		| MILTER_P_NOUNKNOWN | MILTER_P_NODATA | MILTER_P_NR_HDR
+		| MILTER_P_NR_BODY | MILTER_P_HDR_LEADSPC;
+	unsigned long signet = MILTER_P_NOUNKNOWN | MILTER_P_NODATA
+		| MILTER_P_NR_CONN | MILTER_P_NR_HELO | MILTER_P_NR_RCPT
+		| MILTER_P_NR_HDR | MILTER_P_NR_EOH | MILTER_P_NR_BODY
+		| MILTER_P_HDR_LEADSPC;
+
+	(void) ctx;
+	if ((f0 & MILTER_ACT_ADDHDRS) == 0)
+		return (ENG_REJECT);
+	*pf0 = MILTER_ACT_ADDHDRS;
+	*pf1 = f1 & (signet_steps ? signet : least);
+	return (ENG_CONTINUE);
+}
+
+/* floor_noreply - a step that takes no answer */
+
+static eng_stat
+floor_noreply(struct eng_ctx *ctx, const char *name, const char *value)
+{
+	(void) ctx;
+	(void) name;
+	(void) value;
+	return (ENG_NOREPLY);
+}
+
+/* floor_body - a body chunk, not looked at */
+
+static eng_stat
+floor_body(struct eng_ctx *ctx, const unsigned char *data, size_t len)
+{
+	(void) ctx;
+	(void) data;
+	(void) len;
+	return (ENG_NOREPLY);
+}
+
+/* floor_rcpt - a recipient, not looked at */
+
+static eng_stat
+floor_rcpt(struct eng_ctx *ctx, char **argv)
+{
+	(void) ctx;
+	(void) argv;
+	return (ENG_NOREPLY);
+}
+
+/* floor_eoh - end of headers, when asked for: nothing to say */
+
+static eng_stat
+floor_eoh(struct eng_ctx *ctx)
+{
+	(void) ctx;
+	return (ENG_NOREPLY);
+}
+
+/* floor_eom - insert the fixed field */
+
+static eng_stat
+floor_eom(struct eng_ctx *ctx)
+{
+	if (eng_insheader(ctx, 0, "DKIM-Signature", FLOOR_SIG) < 0)
+		return (ENG_TEMPFAIL);
+	return (ENG_CONTINUE);
+}
+
+static const struct eng_callbacks floor_callbacks = {
+	.negotiate = floor_negotiate,
+	.envrcpt = floor_rcpt,
+	.header = floor_noreply,
+	.eoh = floor_eoh,
+	.body = floor_body,
+	.eom = floor_eom,
+};
+
+int
+main(int argc, char **argv)
+{
+	const char *sock = NULL;
+	int     ch, workers = 2, sig;
+	sigset_t set;
+
+	while ((ch = getopt(argc, argv, "p:Sw:")) != -1) {
+		switch (ch) {
+		case 'p':
+			sock = optarg;
+			break;
+		case 'S':
+			signet_steps = 1;
+			break;
+		case 'w':
+			workers = atoi(optarg);
+			break;
+		default:
+			fprintf(stderr, "usage: floormilter -p socket [-S] [-w workers]\n");
+			return (2);
+		}
+	}
+	log_open("floormilter", LOG_TO_STDERR, 0);
+	if (sock == NULL || engine_listen(sock) != 0) {
+		fprintf(stderr, "floormilter: cannot listen on %s\n",
+			sock ? sock : "(none: use -p)");
+		return (1);
+	}
+	(void) sigemptyset(&set);
+	(void) sigaddset(&set, SIGTERM);
+	(void) sigaddset(&set, SIGINT);
+	(void) pthread_sigmask(SIG_BLOCK, &set, NULL);
+	(void) signal(SIGPIPE, SIG_IGN);
+	engine_start(&floor_callbacks, workers);
+	(void) sigwait(&set, &sig);
+	(void) engine_drain(5);
+	engine_stop();
+	return (0);
+}
