@@ -27,6 +27,13 @@
 /*	before any decision made there (the recipients, Message-ID and
 /*	body hash make the count's key; see count(3)).
 /*
+/*	MAIL FROM is answered only under a policy that can refuse there
+/*	(policy_checks_mail(): a domain lists senders and checks the
+/*	envelope); otherwise the MTA is asked not to wait (SMFIP_NR_MAIL).
+/*	Should a reload make MAIL FROM count on a connection that agreed
+/*	not to answer there, its refusal is given as one made at end of
+/*	headers.
+/*
 /*	The verdict is made at end of headers. A message not to be signed
 /*	(passed or refused) gets its answer there when the MTA waits for
 /*	one; one that negotiated SMFIP_NR_EOH (Postfix, Sendmail 8.14)
@@ -162,6 +169,7 @@ cb_negotiate(struct eng_ctx *ctx, unsigned long f0, unsigned long f1,
 		| MILTER_P_NR_CONN | MILTER_P_NR_HELO | MILTER_P_NR_RCPT
 		| MILTER_P_NR_HDR | MILTER_P_NR_EOH | MILTER_P_NR_BODY
 		| MILTER_P_HDR_LEADSPC;
+	struct snapshot *snap;
 	struct conn *c;
 
 	if ((f0 & MILTER_ACT_ADDHDRS) == 0) {
@@ -169,11 +177,16 @@ cb_negotiate(struct eng_ctx *ctx, unsigned long f0, unsigned long f1,
 			  "signet cannot sign: upgrade the MTA");
 		return (ENG_REJECT);
 	}
+	snap = snapshot_acquire();
+	if (!policy_checks_mail(snap->policy))	/* nothing to refuse at MAIL */
+		want |= MILTER_P_NR_MAIL;
+	(void) snapshot_release(snap);
 	*pf0 = MILTER_ACT_ADDHDRS | (f0 & MILTER_ACT_SETSYMLIST);
 	*pf1 = f1 & want;
 	c = conn_get(ctx);
 	c->leadspc = (*pf1 & MILTER_P_HDR_LEADSPC) != 0;
 	c->helo_reply = (*pf1 & MILTER_P_NR_HELO) ? ENG_NOREPLY : ENG_CONTINUE;
+	c->mail_reply = (*pf1 & MILTER_P_NR_MAIL) ? ENG_NOREPLY : ENG_CONTINUE;
 	c->hdr_reply = (*pf1 & MILTER_P_NR_HDR) ? ENG_NOREPLY : ENG_CONTINUE;
 	c->eoh_reply = (*pf1 & MILTER_P_NR_EOH) ? ENG_NOREPLY : ENG_CONTINUE;
 	c->rcpt_reply = (*pf1 & MILTER_P_NR_RCPT) ? ENG_NOREPLY : ENG_CONTINUE;
@@ -310,9 +323,13 @@ cb_envfrom(struct eng_ctx *ctx, char **argv)
 	facts_fill(c, &facts);
 	refused = policy_decide_mail(m->snap->policy, &facts, &m->verdict);
 	clock_stop(m, &t0);
+	if (refused && c->mail_reply == ENG_NOREPLY) {
+		m->mail_refused = 1;		/* a reload made MAIL count */
+		return (ENG_NOREPLY);
+	}
 	if (refused)
 		return (reply_refuse(ctx, c, m->verdict.action));
-	return (ENG_CONTINUE);
+	return (c->mail_reply);
 }
 
 /* rcpt_keep - keep a recipient as sent, without <> */
@@ -533,7 +550,8 @@ cb_eoh(struct eng_ctx *ctx)
 	for (i = 0; i < m->nhdrs && facts.from == NULL; i++)
 		if (strcasecmp(m->hdrs[i].name, "From") == 0)
 			facts.from = m->hdrs[i].value;
-	policy_decide(m->snap->policy, &facts, &m->verdict);
+	if (!m->mail_refused)		/* else the refusal made at MAIL */
+		policy_decide(m->snap->policy, &facts, &m->verdict);
 	clock_stop(m, &t0);
 
 	if (m->verdict.kind != VERDICT_SIGN || m->too_big || *m->long_field) {

@@ -41,6 +41,7 @@ struct msg {
 	int     body_long;		/* a body line over max_line */
 	unsigned char body_last;	/* last body byte so far */
 	struct verdict verdict;
+	int     mail_refused;		/* at MAIL, unanswered: say it later */
 	int     eoh_decided;		/* not signed: answered at the end */
 	struct canon_body *body;
 	struct timespec spent;		/* time inside our callbacks */
@@ -60,6 +61,7 @@ struct conn {
 	char   *helo_issuer;		/* {cert_issuer} at HELO */
 	int     leadspc;		/* MTA keeps the space after colons */
 	eng_stat helo_reply;		/* ENG_NOREPLY when negotiated */
+	eng_stat mail_reply;
 	eng_stat hdr_reply;		/* ENG_NOREPLY when negotiated */
 	eng_stat eoh_reply;
 	eng_stat rcpt_reply;

@@ -13,6 +13,8 @@
 /*	int	policy_decide_mail(const struct policy *policy,
 /*			const struct msg_facts *facts,
 /*			struct verdict *verdict);
+/*
+/*	int	policy_checks_mail(const struct policy *policy);
 /* DESCRIPTION
 /*	policy_decide() is the whole decision, made from the facts the
 /*	MTA gave by end of headers; it does no I/O of its own (SPF goes
@@ -53,6 +55,11 @@
 /*	\fIverdict\fR, when a source uses a MAIL FROM domain it is not
 /*	authorised for (mode enforce) or that cannot be checked now;
 /*	else 0, and the decision waits for the end of headers.
+/*
+/*	policy_checks_mail() says whether policy_decide_mail() can refuse
+/*	anything under this policy: only when a domain lists senders and
+/*	checks the envelope (envelope: check). When it cannot, the milter
+/*	need not make the MTA wait for an answer at MAIL FROM.
 /*
 /*	The reason is a sentence for the log and for the SMTP reply: it
 /*	names what was wrong and what the sender can do.
@@ -428,5 +435,18 @@ policy_decide_mail(const struct policy *p, const struct msg_facts *f,
 	if (check_own_envelope(p, f, NULL, v) < 0)
 		return (1);
 	memset(v, 0, sizeof(*v));
+	return (0);
+}
+
+/* policy_checks_mail - can policy_decide_mail() refuse anything */
+
+int
+policy_checks_mail(const struct policy *p)
+{
+	size_t  i;
+
+	for (i = 0; i < p->ndomains; i++)
+		if (p->domains[i].senders != NULL && p->domains[i].envelope_check)
+			return (1);
 	return (0);
 }

@@ -60,5 +60,6 @@ extern void policy_decide(const struct policy *, const struct msg_facts *,
 			          struct verdict *);
 extern int policy_decide_mail(const struct policy *, const struct msg_facts *,
 			              struct verdict *);
+extern int policy_checks_mail(const struct policy *);
 
 #endif

@@ -2,7 +2,7 @@
 # NAME
 #	hostile.py - hostile milter protocol input, over a raw socket
 # SYNOPSIS
-#	hostile.py SOCKET CASE [PID]
+#	hostile.py SOCKET CASE [PID [CONFIG NEW]]
 # DESCRIPTION
 #	Speaks the milter protocol to signet-milter at SOCKET (unix:PATH or
 #	inet:PORT@ADDRESS) as a broken or hostile MTA would, in one of these
@@ -24,6 +24,11 @@
 #	drain PID	SIGTERM to the milter (PID) in the middle of a
 #			message: the message must still be signed, the
 #			connection then closed, and no new one accepted
+#	mail-reload PID CONFIG NEW
+#			a connection that agreed not to wait at MAIL FROM
+#			(a policy without envelope checks); NEW is copied
+#			over CONFIG and the milter reloaded: a MAIL FROM that
+#			NEW refuses is refused at end of message (550 5.7.1)
 #
 #	In every case but ok and flood the milter must close the connection
 #	without answering the bad command: no reply that could let a message
@@ -35,6 +40,7 @@
 
 import os
 import signal
+import shutil
 import socket
 import struct
 import sys
@@ -105,7 +111,8 @@ def expect(s, cmds, what):
 def mail(s, proto):
     s.sendall(pkt("D", b"Mi\0HOSTILE1\0{auth_authen}\0alice\0"))
     s.sendall(pkt("M", b"<alice@example.com>\0"))
-    expect(s, "c", "MAIL")
+    if not proto & 0x4000:              # NR_MAIL
+        expect(s, "c", "MAIL")
     s.sendall(pkt("R", b"<bob@example.net>\0"))
     if not proto & 0x8000:              # NR_RCPT
         expect(s, "c", "RCPT")
@@ -168,8 +175,40 @@ def good_message(spec, pid=None):
     s.close()
 
 
+def mail_after_reload(spec, pid, cfg, new_cfg):
+    """MAIL agreed unanswered; a reload makes MAIL FROM count: the
+    refusal comes at end of message, with no signature."""
+    s = connect(spec)
+    _, _, proto = optneg(s)
+    if not proto & 0x4000:              # NR_MAIL
+        raise SystemExit("FAIL: mail-reload: MAIL FROM answered (%#x) under "
+                         "a policy that checks nothing there" % proto)
+    connect_cmd(s, proto)
+    shutil.copyfile(new_cfg, cfg)
+    os.kill(pid, signal.SIGUSR1)
+    time.sleep(2)
+    mail(s, proto)
+    s.sendall(pkt("N"))
+    eoh(s, proto)
+    s.sendall(pkt("B", b"Hello.\r\n"))
+    if not proto & 0x80000:             # NR_BODY
+        expect(s, "c", "body")
+    s.sendall(pkt("E"))
+    r = expect(s, "yi", "end of message")
+    text = r[1].split(b"\0")[0].decode("latin-1")
+    if r[0] != "y" or not text.startswith("550 5.7.1") \
+            or "envelope sender" not in text:
+        raise SystemExit("FAIL: mail-reload: end of message answered %r %r"
+                         % (r[0], text[:200]))
+    s.sendall(pkt("Q"))
+    s.close()
+    print("ok: mail-reload: refused at end of message: %s" % text[:120])
+
+
 def main():
     spec, case = sys.argv[1], sys.argv[2]
+    if case == "mail-reload":
+        return mail_after_reload(spec, int(sys.argv[3]), sys.argv[4], sys.argv[5])
     if case == "ok":
         good_message(spec)
         print("ok: a good message is signed")

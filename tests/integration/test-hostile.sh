@@ -56,6 +56,21 @@ for sock in "unix:$IT_TMP/signet.sock" "inet:$IT_MILTER_PORT@127.0.0.1"; do
 	it_check "$kind: only the 2 good messages decided ($verdicts)" \
 		test "$verdicts" = " 2 verdict=signed "
 	it_check "$kind: no crash" it_milter_alive
+	# A reload that makes MAIL FROM count, on a connection that agreed
+	# not to answer it: the refusal comes at end of message.
+	cp "$IT_TMP/h.yaml" "$IT_TMP/h.orig"
+	cp "$IT_TMP/h.yaml" "$IT_TMP/h-senders.yaml"
+	cat >>"$IT_TMP/h-senders.yaml" <<EOF
+    senders:
+      crm:
+        networks: [192.0.2.0/24]
+EOF
+	it_check "$kind: MAIL FROM refused after a reload, at end of message" \
+		"$PYTHON" "$it_here/hostile.py" "$sock" mail-reload \
+		"$IT_MILTER_PID" "$IT_TMP/h.yaml" "$IT_TMP/h-senders.yaml"
+	cp "$IT_TMP/h.orig" "$IT_TMP/h.yaml"
+	it_milter_reload
+	sleep 1
 	it_check "$kind: SIGTERM in a message: it finishes signed" \
 		"$PYTHON" "$it_here/hostile.py" "$sock" drain "$IT_MILTER_PID"
 	it_check "$kind: then the milter exits cleanly" it_milter_stop

@@ -33,7 +33,9 @@
 /*	by policy_decide_mail() and policy_decide(), with an SPF
 /*	evaluator that answers from the spf lines and counts the
 /*	questions. The output, compared with NAME.ref: the policy's
-/*	diagnostics, then per message the two verdicts (kind, action,
+/*	diagnostics, whether MAIL FROM needs an answer under it
+/*	(policy_checks_mail(); a refusal at MAIL FROM under a policy
+/*	that says no is an error line), then per message the two verdicts (kind, action,
 /*	sender, domain, monitored, SPF questions) and their reasons.
 /*
 /*	With SIGNET_GOLDEN_UPDATE=1 the .ref files are written instead of
@@ -193,6 +195,9 @@ run_message(struct buf *out, const struct policy *p, struct fake *fk)
 	fk->facts.spf = fake_spf;
 	fk->facts.spf_ctx = fk;
 	early = policy_decide_mail(p, &fk->facts, &v);
+	if (early && !policy_checks_mail(p))
+		buf_puts(out, "error: refused at MAIL FROM by a policy that "
+			 "says it checks nothing there\n");
 	buf_printf(out, "mail: %s", early ? kind_name(&v) : "continue");
 	if (early)
 		buf_printf(out, " sender=%s reason=\"%s\"", v.sender, v.reason);
@@ -299,6 +304,9 @@ golden_case(const char *name, int update)
 		p = policy_load(yaml.data, &d);
 		(void) unlink(yaml.data);
 		buf_puts(&got, diag_text(&d));
+		if (p != NULL)
+			buf_printf(&got, "MAIL FROM answered: %s\n",
+				   policy_checks_mail(p) ? "yes" : "no");
 		if (p != NULL)
 			run_messages(&got, p, msgs);
 		compare(name, got.data ? got.data : "", update);
