@@ -17,8 +17,9 @@
 /*	By default it asks for the fewest steps a signer can: no connect,
 /*	HELO, MAIL, RCPT, DATA or end-of-headers events, no reply to header
 /*	fields or body chunks; the one round trip of a message is its end.
-/*	-S asks for the steps signet-milter asks for instead (connect, HELO
-/*	and RCPT without replies, MAIL and end of message answered).
+/*	-S asks for the steps signet-milter asks for instead, under a
+/*	policy without envelope checks (connect, HELO, MAIL and RCPT
+/*	without replies; the end of message answered).
 /*
 /*	-w sets the number of worker threads (default 2).
 /* DIAGNOSTICS
@@ -59,7 +60,8 @@ floor_negotiate(struct eng_ctx *ctx, unsigned long f0, unsigned long f1,
 		| MILTER_P_NOUNKNOWN | MILTER_P_NODATA | MILTER_P_NR_HDR
 		| MILTER_P_NR_BODY | MILTER_P_HDR_LEADSPC;
 	unsigned long signet = MILTER_P_NOUNKNOWN | MILTER_P_NODATA
-		| MILTER_P_NR_CONN | MILTER_P_NR_HELO | MILTER_P_NR_RCPT
+		| MILTER_P_NR_CONN | MILTER_P_NR_HELO | MILTER_P_NR_MAIL
+		| MILTER_P_NR_RCPT
 		| MILTER_P_NR_HDR | MILTER_P_NR_EOH | MILTER_P_NR_BODY
 		| MILTER_P_HDR_LEADSPC;
 
@@ -122,8 +124,42 @@ floor_eom(struct eng_ctx *ctx)
 	return (ENG_CONTINUE);
 }
 
+/* floor_connect - the client, not looked at (with -S) */
+
+static eng_stat
+floor_connect(struct eng_ctx *ctx, const char *host, const struct sockaddr *sa)
+{
+	(void) ctx;
+	(void) host;
+	(void) sa;
+	return (ENG_NOREPLY);
+}
+
+/* floor_helo - HELO, not looked at (with -S) */
+
+static eng_stat
+floor_helo(struct eng_ctx *ctx, const char *helo)
+{
+	(void) ctx;
+	(void) helo;
+	return (ENG_NOREPLY);
+}
+
+/* floor_mail - the sender, not looked at */
+
+static eng_stat
+floor_mail(struct eng_ctx *ctx, char **argv)
+{
+	(void) ctx;
+	(void) argv;
+	return (ENG_NOREPLY);
+}
+
 static const struct eng_callbacks floor_callbacks = {
 	.negotiate = floor_negotiate,
+	.connect = floor_connect,
+	.helo = floor_helo,
+	.envfrom = floor_mail,
 	.envrcpt = floor_rcpt,
 	.header = floor_noreply,
 	.eoh = floor_eoh,
