@@ -21,7 +21,11 @@
 #	symbols. bench/nullmilter, a libmilter milter that only inserts a
 #	fixed header field, gives the floor that libmilter and the kernel
 #	set for any milter built on libmilter (signet-milter has its own
-#	engine; OpenDKIM is built on libmilter).
+#	engine; OpenDKIM is built on libmilter). bench/floormilter -S,
+#	signet's engine doing nothing but insert that field, with
+#	signet-milter's protocol steps, gives the floor of signet's engine
+#	and the kernel: what a signet-milter message costs beside the
+#	signature, signet's own code and libc.
 #
 #	Output: Markdown tables on standard output, figures as KEY=VALUE
 #	lines in $BENCH_VARS when set.
@@ -47,6 +51,9 @@ bench_need perf linux-perf
 null=$SIGNET_BUILD/bench/nullmilter
 [ -x "$null" ] || (cd "$SIGNET_BUILD" && make bench/nullmilter >/dev/null) ||
 	bench_die "cannot build $null: make bench/nullmilter in $SIGNET_BUILD"
+floor=$SIGNET_BUILD/bench/floormilter
+[ -x "$floor" ] || (cd "$SIGNET_BUILD" && make bench/floormilter >/dev/null) ||
+	bench_die "cannot build $floor: make bench/floormilter in $SIGNET_BUILD"
 bench_keys "$B_TMP/keys"
 bench_message 2048 "$B_TMP/2k.eml"
 bench_message 1048576 "$B_TMP/1m.eml"
@@ -138,7 +145,7 @@ case_run() {
 	l=$(share "$label" 'libcrypto')
 	m=$(share "$label" 'libmilter')
 	s=$(share "$label" 'libc\\.so')
-	o=$(share "$label" 'signet-milter|opendkim|libopendkim|nullmilter')
+	o=$(share "$label" 'signet-milter|opendkim|libopendkim|nullmilter|floormilter')
 	dso_rows="$dso_rows| $label | $c | $(us "$c" "$l") | $(us "$c" "$k") | $(us "$c" "$s") | $(us "$c" "$m") | $(us "$c" "$o") |
 "
 	echo "  $label: $c us/msg, $st_context_switches cs/msg, $st_syscalls syscalls/msg" >&2
@@ -178,6 +185,15 @@ B_PIDS="$B_PIDS $B_PID"
 bench_wait_up "$B_PID" "unix:$B_TMP/null.sock" nullmilter "$B_TMP/null.log"
 case_run null-2k-r1 nullmilter "$B_PID" "unix:$B_TMP/null.sock" 2k 8 1 n/a
 case_run null-2k-r100 nullmilter "$B_PID" "unix:$B_TMP/null.sock" 2k 8 100 n/a
+bench_stop "$B_PID"
+
+rm -f "$B_TMP/floor.sock"
+"$floor" -S -p "unix:$B_TMP/floor.sock" 2>"$B_TMP/floor.log" &
+B_PID=$!
+B_PIDS="$B_PIDS $B_PID"
+bench_wait_up "$B_PID" "unix:$B_TMP/floor.sock" floormilter "$B_TMP/floor.log"
+case_run floor-2k-r1 floormilter "$B_PID" "unix:$B_TMP/floor.sock" 2k 8 1 n/a
+case_run floor-2k-r100 floormilter "$B_PID" "unix:$B_TMP/floor.sock" 2k 8 100 n/a
 bench_stop "$B_PID"
 
 echo "Per message, all threads of the milter, from perf stat (sign cost: RSA-2048 $rsa_us us, Ed25519 $ed_us us, measured alongside; dual: their sum)."
