@@ -39,6 +39,7 @@
 
 #include "engine.h"
 #include "log.h"
+#include "milter.h"			/* SIGNET_STEPS */
 
 /* A DKIM-Signature value of an RSA-2048 signature's length (about 470 bytes). */
 #define FLOOR_B64	"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
@@ -59,11 +60,7 @@ floor_negotiate(struct eng_ctx *ctx, unsigned long f0, unsigned long f1,
 		| MILTER_P_NOMAIL | MILTER_P_NORCPT | MILTER_P_NOEOH
 		| MILTER_P_NOUNKNOWN | MILTER_P_NODATA | MILTER_P_NR_HDR
 		| MILTER_P_NR_BODY | MILTER_P_HDR_LEADSPC;
-	unsigned long signet = MILTER_P_NOUNKNOWN | MILTER_P_NODATA
-		| MILTER_P_NR_CONN | MILTER_P_NR_HELO | MILTER_P_NR_MAIL
-		| MILTER_P_NR_RCPT
-		| MILTER_P_NR_HDR | MILTER_P_NR_EOH | MILTER_P_NR_BODY
-		| MILTER_P_HDR_LEADSPC;
+	unsigned long signet = SIGNET_STEPS | MILTER_P_NR_MAIL;
 
 	(void) ctx;
 	if ((f0 & MILTER_ACT_ADDHDRS) == 0)

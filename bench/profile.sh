@@ -178,23 +178,23 @@ for setup in $setups; do
 	bench_stop "$B_PID"
 done
 
-rm -f "$B_TMP/null.sock"
-"$null" -p "unix:$B_TMP/null.sock" 2>"$B_TMP/null.log" &
-B_PID=$!
-B_PIDS="$B_PIDS $B_PID"
-bench_wait_up "$B_PID" "unix:$B_TMP/null.sock" nullmilter "$B_TMP/null.log"
-case_run null-2k-r1 nullmilter "$B_PID" "unix:$B_TMP/null.sock" 2k 8 1 n/a
-case_run null-2k-r100 nullmilter "$B_PID" "unix:$B_TMP/null.sock" 2k 8 100 n/a
-bench_stop "$B_PID"
+# no_work - NAME MILTER BINARY ARGS...: a milter that signs nothing, on
+# $B_TMP/NAME.sock (-p), with one and 100 messages per connection
+no_work() {
+	local name=$1 what=$2 sock=unix:$B_TMP/$1.sock
+	shift 2
+	rm -f "${sock#unix:}"
+	"$@" -p "$sock" 2>"$B_TMP/$name.log" &
+	B_PID=$!
+	B_PIDS="$B_PIDS $B_PID"
+	bench_wait_up "$B_PID" "$sock" "$what" "$B_TMP/$name.log"
+	case_run "$name-2k-r1" "$what" "$B_PID" "$sock" 2k 8 1 n/a
+	case_run "$name-2k-r100" "$what" "$B_PID" "$sock" 2k 8 100 n/a
+	bench_stop "$B_PID"
+}
 
-rm -f "$B_TMP/floor.sock"
-"$floor" -S -p "unix:$B_TMP/floor.sock" 2>"$B_TMP/floor.log" &
-B_PID=$!
-B_PIDS="$B_PIDS $B_PID"
-bench_wait_up "$B_PID" "unix:$B_TMP/floor.sock" floormilter "$B_TMP/floor.log"
-case_run floor-2k-r1 floormilter "$B_PID" "unix:$B_TMP/floor.sock" 2k 8 1 n/a
-case_run floor-2k-r100 floormilter "$B_PID" "unix:$B_TMP/floor.sock" 2k 8 100 n/a
-bench_stop "$B_PID"
+no_work null nullmilter "$null"
+no_work floor floormilter "$floor" -S
 
 echo "Per message, all threads of the milter, from perf stat (sign cost: RSA-2048 $rsa_us us, Ed25519 $ed_us us, measured alongside; dual: their sum)."
 echo

@@ -165,10 +165,7 @@ static eng_stat
 cb_negotiate(struct eng_ctx *ctx, unsigned long f0, unsigned long f1,
 	     unsigned long *pf0, unsigned long *pf1)
 {
-	unsigned long want = MILTER_P_NOUNKNOWN | MILTER_P_NODATA
-		| MILTER_P_NR_CONN | MILTER_P_NR_HELO | MILTER_P_NR_RCPT
-		| MILTER_P_NR_HDR | MILTER_P_NR_EOH | MILTER_P_NR_BODY
-		| MILTER_P_HDR_LEADSPC;
+	unsigned long want = SIGNET_STEPS;
 	struct snapshot *snap;
 	struct conn *c;
 

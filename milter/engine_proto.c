@@ -46,8 +46,10 @@
 /*
 /*	The order of commands is checked: negotiation first, then the
 /*	connection, then per message MAIL, RCPT, DATA, header fields, end of
-/*	headers, body, end of body. A message answered for good (accept,
-/*	reject, tempfail, discard) takes no more of its commands. A new
+/*	headers, body, end of body; the steps agreed away (SMFIP_NO*) are
+/*	skipped, and without MAIL a message starts at its first command. A
+/*	message answered for good (accept, reject, tempfail, discard) takes
+/*	no more of its commands. A new
 /*	MAIL or HELO in a message aborts it, as ABORT does; any other
 /*	command out of order, an unknown command, a malformed packet or
 /*	one longer than ENG_PACKET_MAX is a protocol error: logged, and the
