@@ -443,10 +443,5 @@ policy_decide_mail(const struct policy *p, const struct msg_facts *f,
 int
 policy_checks_mail(const struct policy *p)
 {
-	size_t  i;
-
-	for (i = 0; i < p->ndomains; i++)
-		if (p->domains[i].senders != NULL && p->domains[i].envelope_check)
-			return (1);
-	return (0);
+	return (p->checks_mail);		/* set when the policy is loaded */
 }

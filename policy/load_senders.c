@@ -48,7 +48,9 @@
 /*	(default) or refuse, for From domains not in the policy.
 /*
 /*	load_senders_finish(), called once the whole file is read, sets
-/*	the include_subdomains default.
+/*	the include_subdomains default, and notes whether a domain lists
+/*	senders and checks the envelope (the policy can refuse at MAIL
+/*	FROM; see policy_checks_mail()).
 /* DIAGNOSTICS
 /*	Reported with the ld_* functions: a sender name that is not a
 /*	name, or is one of the words the verdict uses for itself; a
@@ -419,5 +421,7 @@ load_senders_finish(struct loader *ld)
 		dom = &ld->p->domains[i];
 		if (dom->include_subdomains < 0)
 			dom->include_subdomains = dom->sign_subdomains;
+		if (dom->senders != NULL && dom->envelope_check)
+			ld->p->checks_mail = 1;
 	}
 }

@@ -224,6 +224,8 @@ struct policy {
 	size_t  ndomains;
 	enum action unmanaged;		/* From domains not in domains:
 					 * ACTION_ACCEPT or ACTION_REJECT */
+	int     checks_mail;		/* a domain lists senders and
+					 * checks the envelope */
 };
 
 extern struct policy *policy_load(const char *, struct diag *);
