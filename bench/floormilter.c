@@ -92,16 +92,6 @@ floor_body(struct eng_ctx *ctx, const unsigned char *data, size_t len)
 	return (ENG_NOREPLY);
 }
 
-/* floor_rcpt - a recipient, not looked at */
-
-static eng_stat
-floor_rcpt(struct eng_ctx *ctx, char **argv)
-{
-	(void) ctx;
-	(void) argv;
-	return (ENG_NOREPLY);
-}
-
 /* floor_eoh - end of headers, when asked for: nothing to say */
 
 static eng_stat
@@ -142,10 +132,10 @@ floor_helo(struct eng_ctx *ctx, const char *helo)
 	return (ENG_NOREPLY);
 }
 
-/* floor_mail - the sender, not looked at */
+/* floor_address - the sender or a recipient (with -S), not looked at */
 
 static eng_stat
-floor_mail(struct eng_ctx *ctx, char **argv)
+floor_address(struct eng_ctx *ctx, char **argv)
 {
 	(void) ctx;
 	(void) argv;
@@ -156,8 +146,8 @@ static const struct eng_callbacks floor_callbacks = {
 	.negotiate = floor_negotiate,
 	.connect = floor_connect,
 	.helo = floor_helo,
-	.envfrom = floor_mail,
-	.envrcpt = floor_rcpt,
+	.envfrom = floor_address,
+	.envrcpt = floor_address,
 	.header = floor_noreply,
 	.eoh = floor_eoh,
 	.body = floor_body,
