@@ -27,8 +27,9 @@
 #	connections, side by side, the order rotated) between two
 #	measurements of the sign costs, and takes CPU per message / the
 #	mean sign cost for RSA and Ed25519 and dual / RSA CPU; the medians
-#	of the per-round ratios are reported. The table's cases run setup after setup, minutes apart,
-#	and a load that drifts meanwhile would fall on one setup only.
+#	of the per-round ratios are reported. The table's cases run setup
+#	after setup, minutes apart, and a load that drifts meanwhile would
+#	fall on one setup only.
 #
 #	Environment: BENCH_MSGS (2 KB messages per run, default 2000; 64 KB
 #	runs send a quarter, 1 MB runs half), BENCH_ROUNDS (3),
