@@ -55,6 +55,7 @@
 
 #include "config.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,7 +110,8 @@ canon_body_create(enum canon mode)
 {
 	struct canon_body *cb;
 
-	cb = xcalloc(1, sizeof(*cb));
+	cb = xmalloc(sizeof(*cb));	/* out[] needs no zeroing */
+	memset(cb, 0, offsetof(struct canon_body, out));
 	cb->mode = mode;
 	if ((cb->md = EVP_MD_CTX_new()) == NULL
 	    || EVP_DigestInit_ex(cb->md, canon_sha256(), NULL) != 1)
@@ -407,11 +409,15 @@ static void
 canon_header_relaxed(const char *name, const char *value, struct buf *out)
 {
 	const char *p;
+	char   *q;
 	int     wsp = 0, started = 0;
 
+	/* The output is never longer than name, colon, value and CRLF. */
+	buf_reserve(out, strlen(name) + strlen(value) + 3);
+	q = out->data + out->len;
 	for (p = name; *p && !IS_WSP(*p); p++)
-		buf_putc(out, (*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
-	buf_putc(out, ':');
+		*q++ = (*p >= 'A' && *p <= 'Z') ? *p + 32 : *p;
+	*q++ = ':';
 	for (p = value; *p; p++) {
 		if (*p == '\r' || *p == '\n')
 			continue;		/* unfold */
@@ -420,12 +426,15 @@ canon_header_relaxed(const char *name, const char *value, struct buf *out)
 			continue;
 		}
 		if (wsp && started)
-			buf_putc(out, ' ');
+			*q++ = ' ';
 		wsp = 0;
 		started = 1;
-		buf_putc(out, *p);
+		*q++ = *p;
 	}
-	buf_append(out, "\r\n", 2);
+	*q++ = '\r';
+	*q++ = '\n';
+	out->len = (size_t) (q - out->data);
+	out->data[out->len] = 0;
 }
 
 /* canon_header_simple - as on the wire, with CRLF folds */
@@ -434,15 +443,23 @@ static void
 canon_header_simple(const char *name, const char *value, struct buf *out)
 {
 	const char *p;
+	char   *q;
 
-	buf_puts(out, name);
-	buf_putc(out, ':');
+	/* At most name, colon, each value byte twice (LF as CRLF), CRLF. */
+	buf_reserve(out, strlen(name) + 2 * strlen(value) + 3);
+	q = out->data + out->len;
+	for (p = name; *p; p++)
+		*q++ = *p;
+	*q++ = ':';
 	for (p = value; *p; p++) {
 		if (*p == '\n' && (p == value || p[-1] != '\r'))
-			buf_putc(out, '\r');
-		buf_putc(out, *p);
+			*q++ = '\r';
+		*q++ = *p;
 	}
-	buf_append(out, "\r\n", 2);
+	*q++ = '\r';
+	*q++ = '\n';
+	out->len = (size_t) (q - out->data);
+	out->data[out->len] = 0;
 }
 
 /* canon_header - append one canonical header field */

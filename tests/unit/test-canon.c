@@ -92,6 +92,46 @@ test_rfc_example_headers(void)
 	test_end();
 }
 
+/* Long fields appended to a buffer that holds text already: the buffer
+   grows as needed, and what was there stays. */
+
+static void
+test_long_headers(void)
+{
+	struct buf out = BUF_INIT, value = BUF_INIT, want = BUF_INIT;
+	int     i;
+
+	test_begin("long header fields appended to a buffer");
+	for (i = 0; i < 2000; i++)
+		buf_puts(&value, " w  \t x\r\n\t");
+	buf_puts(&value, "end \t ");
+	buf_puts(&want, "before\r\nsubject:");
+	for (i = 0; i < 2000; i++)
+		buf_puts(&want, i ? " w x" : "w x");
+	buf_puts(&want, " end\r\n");
+	buf_puts(&out, "before\r\n");
+	canon_header(CANON_RELAXED, "SUBJECT", value.data, &out);
+	test_assert_str(out.data, want.data);
+	test_assert_int(out.len, want.len);
+
+	buf_reset(&value);
+	buf_reset(&want);
+	buf_reset(&out);
+	for (i = 0; i < 3000; i++)
+		buf_puts(&value, "\n");
+	buf_puts(&want, "X:");
+	for (i = 0; i < 3000; i++)
+		buf_puts(&want, "\r\n");
+	buf_puts(&want, "\r\n");
+	canon_header(CANON_SIMPLE, "X", value.data, &out);
+	test_assert_str(out.data, want.data);
+	test_assert_int(out.len, want.len);
+	buf_free(&out);
+	buf_free(&value);
+	buf_free(&want);
+	test_end();
+}
+
 static void
 test_empty_bodies(void)
 {
@@ -370,6 +410,7 @@ main(void)
 	static void (*const tests[]) (void) = {
 		test_rfc_example_body,
 		test_rfc_example_headers,
+		test_long_headers,
 		test_empty_bodies,
 		test_body_cases,
 		test_streaming,
