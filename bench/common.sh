@@ -11,7 +11,7 @@
 #	bench_opendkim_config FILE SOCKET SETUP KEYDIR [USER]
 #	bench_start_signet CONFIG	start, wait for the socket; sets B_PID
 #	bench_start_opendkim CONFIG	the same for OpenDKIM
-#	bench_stop PID			kill a milter started here
+#	bench_stop PID [SIGNAL]		kill a milter started here
 #	bench_load ARGS...		milterload, failing on an unsigned message
 #	bench_algs SETUP		the a= tags a setup must give, sorted
 #	bench_sign_cost SETUP RSA ED	its sign cost, given those of the keys
@@ -223,9 +223,10 @@ bench_start_opendkim() {
 	bench_wait_up "$B_PID" "$sock" opendkim "${1%.*}.log"
 }
 
-# bench_stop - kill a milter started here (no drain wait: it is idle)
+# bench_stop - kill a milter started here (no drain wait: it is idle);
+# with SIGNAL (TERM, say) instead of KILL, it may finish what it writes
 bench_stop() {
-	kill -9 "$1" 2>/dev/null || true
+	kill -"${2:-9}" "$1" 2>/dev/null || true
 	wait "$1" 2>/dev/null || true
 	B_PIDS=$(echo "$B_PIDS" | tr ' ' '\n' | { grep -vx "$1" || true; } | tr '\n' ' ')
 }

@@ -27,6 +27,13 @@
 #	and the kernel: what a signet-milter message costs beside the
 #	signature, signet's own code and libc.
 #
+#	Then callgrind counts the instructions of signet-milter (user space,
+#	all threads) per 2 KB message for each setup, by shared object, and
+#	those of the signatures alone (milterload -S): counts that other
+#	work on the machine does not change (two runs differ by under
+#	0.1 %), where the CPU figures above move with the load. Each is the difference between two runs
+#	of different lengths. Skipped without valgrind.
+#
 #	Output: Markdown tables on standard output, figures as KEY=VALUE
 #	lines in $BENCH_VARS when set.
 #
@@ -196,6 +203,82 @@ no_work() {
 no_work null nullmilter "$null"
 no_work floor floormilter "$floor" -S
 
+# cg_objects - FILE: instructions by shared object in a callgrind output,
+# as "object count" lines (signet-milter, libcrypto, libc, other)
+cg_objects() {
+	callgrind_annotate --threshold=100 --auto=no "$1" 2>/dev/null |
+		awk '/^ *[0-9,]+ \(.*\[/ {
+			n = $1; gsub(/,/, "", n); o = $NF
+			if (o ~ /signet-milter/) k = "signet"
+			else if (o ~ /libcrypto/) k = "libcrypto"
+			else if (o ~ /libc\.so/) k = "libc"
+			else k = "other"
+			t[k] += n }
+		END { for (k in t) print k, t[k] }'
+}
+
+# cg_milter - SETUP N: signet-milter under callgrind from start to exit,
+# signing N 2 KB messages over 8 connections; prints cg_objects
+cg_milter() {
+	local setup=$1 n=$2 sock=unix:$B_TMP/cg.sock pid
+	bench_signet_config "$B_TMP/cg.yaml" "$sock" "$setup" "$B_TMP/keys"
+	rm -f "${sock#unix:}" "$B_TMP/cg.out"
+	valgrind --tool=callgrind --callgrind-out-file="$B_TMP/cg.out" \
+		"$B_MILTER" -f -c "$B_TMP/cg.yaml" 2>"$B_TMP/cg.log" &
+	pid=$!
+	B_PIDS="$B_PIDS $pid"
+	bench_wait_up "$pid" "$sock" "signet-milter under callgrind" "$B_TMP/cg.log"
+	bench_load -s "$sock" -f "$B_TMP/2k.eml" -c 8 -r 1 -n "$n" >/dev/null
+	bench_stop "$pid" TERM		# callgrind writes its counts at exit
+	[ -s "$B_TMP/cg.out" ] || bench_die "callgrind wrote nothing for signet-milter $setup (log: $B_TMP/cg.log)"
+	cg_objects "$B_TMP/cg.out"
+}
+
+# cg_sign - KEY N: instructions of milterload -S KEY -n N under callgrind
+cg_sign() {
+	rm -f "$B_TMP/cgs.out"
+	valgrind --tool=callgrind --callgrind-out-file="$B_TMP/cgs.out" \
+		"$B_LOAD" -S "$1" -n "$2" >/dev/null 2>"$B_TMP/cgs.log" ||
+		bench_die "milterload -S under callgrind failed (log: $B_TMP/cgs.log)"
+	callgrind_annotate --auto=no "$B_TMP/cgs.out" 2>/dev/null |
+		awk '/PROGRAM TOTALS/ { n = $1; gsub(/,/, "", n); print n }'
+}
+
+# per - the per-item difference of two counts over D items
+per() { awk -v a="$1" -v b="$2" -v d="$3" 'BEGIN { printf "%.0f", (b - a) / d }'; }
+
+# Instructions: whatever else runs on the machine, callgrind counts
+# nearly the same for the same binary and input (RSA blinding varies). Each figure is the difference of
+# two runs (cg_lo and cg_hi messages or signatures), which takes out
+# start-up, key checks and exit. User space only: no kernel.
+cg_lo=100 cg_hi=500
+instr_rows=
+if command -v valgrind >/dev/null 2>&1 && command -v callgrind_annotate >/dev/null 2>&1; then
+	# milterload -S -n N makes N + N / 10 + 1 signatures (a tenth warms up).
+	sig_rsa=$(per "$(cg_sign "$B_TMP/keys/rsa.key" 20)" "$(cg_sign "$B_TMP/keys/rsa.key" 100)" 88)
+	sig_ed=$(per "$(cg_sign "$B_TMP/keys/ed.key" 100)" "$(cg_sign "$B_TMP/keys/ed.key" 500)" 440)
+	for setup in $setups; do
+		cg_milter "$setup" "$cg_lo" >"$B_TMP/cg.lo"
+		cg_milter "$setup" "$cg_hi" >"$B_TMP/cg.hi"
+		declare -A ins=()
+		for k in signet libcrypto libc other; do
+			ins[$k]=$(per "$(awk -v k=$k '$1 == k { print $2 }' "$B_TMP/cg.lo")" \
+				"$(awk -v k=$k '$1 == k { print $2 }' "$B_TMP/cg.hi")" $((cg_hi - cg_lo)))
+		done
+		case $setup in
+		rsa)	sig=$sig_rsa ;;
+		ed)	sig=$sig_ed ;;
+		dual)	sig=$((sig_rsa + sig_ed)) ;;
+		esac
+		total=$((ins[signet] + ins[libcrypto] + ins[libc] + ins[other]))
+		bench_var "instr_${setup}_msg" "$total"
+		bench_var "instr_${setup}_sign" "$sig"
+		instr_rows="$instr_rows| $setup | $total | $sig | $((total - sig)) | $((ins[libcrypto] - sig)) | ${ins[libc]} | ${ins[signet]} | ${ins[other]} | $(bench_ratio "$total" "$sig" 3) |
+"
+		echo "  instructions $setup: $total per message, signature(s) $sig" >&2
+	done
+fi
+
 echo "Per message, all threads of the milter, from perf stat (sign cost: RSA-2048 $rsa_us us, Ed25519 $ed_us us, measured alongside; dual: their sum)."
 echo
 echo "| case | milter | size | conns | msgs/conn | CPU us | sign us | cpu/sign | context switches | syscalls | poll | epoll_wait | read | writev | write | sendto | futex | threads created |"
@@ -207,6 +290,17 @@ echo
 echo "| case | CPU us | libcrypto | kernel | libc | libmilter | the milter itself |"
 echo "|---|---|---|---|---|---|---|"
 printf '%s' "$dso_rows"
+if [ -n "$instr_rows" ]; then
+	echo
+	echo "Instructions per 2 KB message in user space, all threads of signet-milter (valgrind --tool=callgrind:"
+	echo "other work on the machine does not change the count). Each figure is the difference between runs of $cg_lo and"
+	echo "$cg_hi messages (8 connections, one message each), so start-up and exit are out. The signature is"
+	echo "milterload -S under callgrind, the same way. The kernel's share, which callgrind cannot see, is in the tables above."
+	echo
+	echo "| setup | instructions per message | signature(s) | the rest | libcrypto beside the signature | libc | signet-milter | other | per message / signature |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	printf '%s' "$instr_rows"
+fi
 for label in $labels null-2k-r100; do
 	echo
 	echo "Hottest named symbols, $label (libcrypto has no symbol table: its share is in the table above):"
