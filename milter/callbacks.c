@@ -518,6 +518,7 @@ eoh_answer(struct eng_ctx *ctx, struct conn *c)
 		m->verdict.action = ACTION_REJECT;
 		return (reply_refuse(ctx, c, ACTION_REJECT));
 	}
+	/* What is left: a message to sign with a header line too long. */
 	(void) snprintf(m->verdict.reason, sizeof(m->verdict.reason),
 		   "the %.60s header field has a line longer than %ld "
 		   "characters (RFC 5322 2.1.1): the MTA would fold it "

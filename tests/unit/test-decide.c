@@ -35,8 +35,9 @@
 /*	questions. The output, compared with NAME.ref: the policy's
 /*	diagnostics, whether MAIL FROM needs an answer under it
 /*	(policy_checks_mail(); a refusal at MAIL FROM under a policy
-/*	that says no is an error line), then per message the two verdicts (kind, action,
-/*	sender, domain, monitored, SPF questions) and their reasons.
+/*	that says no is an error line), then per message the two
+/*	verdicts (kind, action, sender, domain, monitored, SPF
+/*	questions) and their reasons.
 /*
 /*	With SIGNET_GOLDEN_UPDATE=1 the .ref files are written instead of
 /*	compared. They are assertions: read each one changed.
