@@ -277,6 +277,8 @@ if command -v valgrind >/dev/null 2>&1 && command -v callgrind_annotate >/dev/nu
 "
 		echo "  instructions $setup: $total per message, signature(s) $sig" >&2
 	done
+else
+	echo "  no valgrind: instruction counts skipped (contrib/install-deps.sh bench installs it)" >&2
 fi
 
 echo "Per message, all threads of the milter, from perf stat (sign cost: RSA-2048 $rsa_us us, Ed25519 $ed_us us, measured alongside; dual: their sum)."
