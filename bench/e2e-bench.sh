@@ -11,11 +11,13 @@
 #	inet:127.0.0.1 with RSA-2048; signet-milter on unix sockets with
 #	RSA-2048, Ed25519 and both, and on inet:127.0.0.1 with RSA-2048.
 #	Both milters run as nobody:postfix with the same keys. And
-#	bench/floormilter, signet's engine signing nothing, on a unix
-#	socket: asking for the fewest steps a signer can (floor-unix-least)
-#	and for signet-milter's steps (floor-unix-signet). What Postfix
-#	delivers with it is the most any signing milter can let it deliver
-#	on this machine; the floor's ratio bounds every other.
+#	bench/floormilter, signet's engine signing nothing: on a unix
+#	socket asking for the fewest steps a signer can (floor-unix-least)
+#	and for signet-milter's steps (floor-unix-signet), and on
+#	inet:127.0.0.1 with the fewest steps (floor-inet-least). What
+#	Postfix delivers with it is the most any signing milter can let it
+#	deliver on this machine over that socket; the floor's ratio bounds
+#	every other.
 #
 #	Each round sends BENCH_E2E_MSGS 2 KB messages (20 smtp-source
 #	sessions, as it_send: half one message per session, half many)
@@ -57,7 +59,7 @@ msgs=${BENCH_E2E_MSGS:-5000}
 rounds=${BENCH_E2E_ROUNDS:-3}
 configs=${BENCH_E2E_CONFIGS:-odkim-unix-rsa odkim-unix-ed odkim-inet-rsa \
 signet-unix-rsa signet-unix-ed signet-unix-dual signet-inet-rsa \
-floor-unix-least floor-unix-signet}
+floor-unix-least floor-unix-signet floor-inet-least}
 IT_QUIET=1
 
 declare -A sock pid spec
@@ -66,22 +68,23 @@ it_init e2e-bench
 bench_init e2e
 it_cleanup_hook() { bench_cleanup; }
 odkim_port=$(it_port odkim)
+floor_port=$(it_port floor)
 
 # start_floor - SOCKET STEPS LOG: bench/floormilter as nobody, its
-# socket for Postfix's group
+# unix socket for Postfix's group
 start_floor() {
 	local floor=$top_builddir/bench/floormilter opt=
 	[ -x "$floor" ] || (cd "$top_builddir" && make bench/floormilter >/dev/null) ||
 		bench_die "cannot build $floor: make bench/floormilter in $top_builddir"
 	[ "$2" = signet ] && opt=-S
-	rm -f "${1#unix:}"
+	case $1 in unix:*) rm -f "${1#unix:}" ;; esac
 	# shellcheck disable=SC2086
 	setpriv --reuid=nobody --regid=postfix --init-groups -- \
 		"$floor" $opt -p "$1" 2>"$3" &
 	B_PID=$!
 	B_PIDS="$B_PIDS $B_PID"
 	bench_wait_up "$B_PID" "$1" floormilter "$3"
-	chmod 660 "${1#unix:}"
+	case $1 in unix:*) chmod 660 "${1#unix:}" ;; esac
 }
 
 # setup_milters - keys owned by nobody, then every configuration's milter
@@ -97,6 +100,7 @@ setup_milters() {
 		case $kind in
 		unix)	s=unix:$IT_TMP/run/$c.sock ;;
 		inet)	case $c in odkim-*) s=inet:$odkim_port@127.0.0.1 ;;
+				floor-*) s=inet:$floor_port@127.0.0.1 ;;
 				*) s=inet:$IT_MILTER_PORT@127.0.0.1 ;; esac ;;
 		*)	bench_die "unknown configuration '$c'" ;;
 		esac
