@@ -4,6 +4,7 @@
 /* canon - RFC 6376 section 3.4 canonicalisation, streamed into SHA-256 */
 
 #include <stddef.h>
+#include <strings.h>
 #include <openssl/evp.h>
 
 #include "buf.h"
@@ -27,6 +28,17 @@ struct canon_body {
 	size_t  olen;			/* bytes in out[] */
 	unsigned char out[16384];	/* changed output, hashed when full */
 };
+
+/*
+ * canon_name_eq - are two header field names the same, case aside. Names
+ * that differ in a first byte other than by case (most of them) are told
+ * apart without a call.
+ */
+static inline int
+canon_name_eq(const char *a, const char *b)
+{
+	return (((*a ^ *b) & ~0x20) == 0 && strcasecmp(a, b) == 0);
+}
 
 extern int canon_init(void);
 extern const EVP_MD *canon_sha256(void);

@@ -98,7 +98,7 @@ name_pos(const char *name, char *const *list, size_t n)
 	size_t  i;
 
 	for (i = 0; i < n; i++)
-		if (strcasecmp(name, list[i]) == 0)
+		if (canon_name_eq(name, list[i]))
 			break;
 	return (i);
 }
@@ -108,8 +108,15 @@ name_pos(const char *name, char *const *list, size_t n)
 static void
 lower_copy(struct buf *out, const char *name)
 {
+	size_t  len = strlen(name);
+	char   *q;
+
+	buf_reserve(out, len);
+	q = out->data + out->len;
 	for (; *name; name++)
-		buf_putc(out, (*name >= 'A' && *name <= 'Z') ? *name + 32 : *name);
+		*q++ = (*name >= 'A' && *name <= 'Z') ? *name + 32 : *name;
+	*q = 0;
+	out->len += len;
 }
 
 /* dkim_header_list - the h= names, colon-separated */

@@ -367,7 +367,7 @@ header_wanted(const struct policy *p, const char *name)
 	size_t  i;
 
 	for (i = 0; i < p->signing.nheaders; i++)
-		if (strcasecmp(name, p->signing.headers[i]) == 0)
+		if (canon_name_eq(name, p->signing.headers[i]))
 			return (1);
 	return (0);
 }

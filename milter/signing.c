@@ -97,12 +97,16 @@ signing_insert(struct eng_ctx *ctx, const struct conn *c, const struct buf *v)
 {
 	char   *text = xmalloc(v->len + 1), *q = text;
 	const char *p = c->leadspc ? v->data : v->data + 1;
+	const char *end = v->data + v->len, *cr;
 	int     ret;
 
-	for (; *p; p++)			/* milters fold with LF only */
-		if (*p != '\r')
-			*q++ = *p;
-	*q = 0;
+	while ((cr = memchr(p, '\r', end - p)) != NULL) {
+		memcpy(q, p, cr - p);		/* milters fold with LF only */
+		q += cr - p;
+		p = cr + 1;
+	}
+	memcpy(q, p, end - p);
+	q[end - p] = 0;
 	ret = eng_insheader(ctx, 0, "DKIM-Signature", text);
 	free(text);
 	return (ret == 0 ? 0 : -1);
