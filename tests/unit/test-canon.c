@@ -413,6 +413,23 @@ test_parse(void)
 	test_end();
 }
 
+static void
+test_name_eq(void)
+{
+	test_begin("canon_name_eq: header field names, case aside");
+	test_assert_int(canon_name_eq("From", "from"), 1);
+	test_assert_int(canon_name_eq("MESSAGE-ID", "Message-Id"), 1);
+	test_assert_int(canon_name_eq("from", "From "), 0);
+	test_assert_int(canon_name_eq("From", "Fro"), 0);
+	test_assert_int(canon_name_eq("To", "Cc"), 0);
+	test_assert_int(canon_name_eq("Subject", "Sender"), 0);
+	/* first bytes 0x20 apart that are not letters: still different */
+	test_assert_int(canon_name_eq("@x", "`x"), 0);
+	test_assert_int(canon_name_eq("", ""), 1);
+	test_assert_int(canon_name_eq("", "X"), 0);
+	test_end();
+}
+
 int
 main(void)
 {
@@ -427,6 +444,7 @@ main(void)
 		test_large_body,
 		test_random_bodies,
 		test_parse,
+		test_name_eq,
 		NULL
 	};
 
