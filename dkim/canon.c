@@ -443,13 +443,14 @@ static void
 canon_header_simple(const char *name, const char *value, struct buf *out)
 {
 	const char *p;
+	size_t  nlen = strlen(name);
 	char   *q;
 
 	/* At most name, colon, each value byte twice (LF as CRLF), CRLF. */
-	buf_reserve(out, strlen(name) + 2 * strlen(value) + 3);
+	buf_reserve(out, nlen + 2 * strlen(value) + 3);
 	q = out->data + out->len;
-	for (p = name; *p; p++)
-		*q++ = *p;
+	memcpy(q, name, nlen);
+	q += nlen;
 	*q++ = ':';
 	for (p = value; *p; p++) {
 		if (*p == '\n' && (p == value || p[-1] != '\r'))
