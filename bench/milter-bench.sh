@@ -31,6 +31,14 @@
 #	after setup, minutes apart, and a load that drifts meanwhile would
 #	fall on one setup only.
 #
+#	Last, the 1 MB message against its bound, as many rounds: each runs
+#	bench/floormilter -S (signet's engine, signing nothing), an
+#	RSA-2048 and an Ed25519 signet-milter, one connection each, between
+#	two measurements of the sign costs and of SHA-256. The bound is the
+#	message's bytes over the floor's CPU per message + the SHA-256 of
+#	the bytes + the sign cost: what receiving, hashing and signing the
+#	message cannot cost less than on this engine.
+#
 #	Environment: BENCH_MSGS (2 KB messages per run, default 2000; 64 KB
 #	runs send a quarter, 1 MB runs half), BENCH_ROUNDS (3),
 #	BENCH_SETUPS ("rsa ed dual"), BENCH_SIZES ("2k 64k 1m"),
@@ -234,7 +242,87 @@ target_rounds() {
 	bench_var target_rounds "$target_rounds"
 }
 
+# bound_rounds - the 1 MB message against its bound, BENCH_TARGET_ROUNDS
+# times: bench/floormilter -S (signet's engine and protocol steps,
+# taking the message and signing nothing), an RSA-2048 and an Ed25519
+# signet-milter, one 1 MB message per connection over one connection,
+# the order rotated, between two measurements of the sign costs and of
+# SHA-256. A setup's bound, in MB per CPU second, is the message's bytes
+# over what signing it cannot cost less than on this engine: the
+# floor's CPU per message, the SHA-256 of its bytes at the round's
+# rate and the sign cost. Sets the medians of signet's MB per CPU
+# second, of the bounds and of signet / bound per round.
+bound_rounds() {
+	local r i t rs es sha fcpu crsa ced floor=$SIGNET_BUILD/bench/floormilter
+	local bytes order=(floor rsa ed) out a b c d e g
+	local -A pid
+	local mr=() me=() br=() be=() sr=() se=() fl=() sh=()
+	[ -x "$floor" ] || (cd "$SIGNET_BUILD" && make bench/floormilter >/dev/null) ||
+		bench_die "cannot build $floor: make bench/floormilter in $SIGNET_BUILD"
+	bytes=$(wc -c <"$B_TMP/1m.eml")
+	rm -f "$B_TMP/b-floor.sock"
+	"$floor" -S -p "unix:$B_TMP/b-floor.sock" 2>"$B_TMP/b-floor.log" &
+	pid[floor]=$!
+	B_PIDS="$B_PIDS ${pid[floor]}"
+	bench_wait_up "${pid[floor]}" "unix:$B_TMP/b-floor.sock" floormilter "$B_TMP/b-floor.log"
+	for t in rsa ed; do
+		bench_signet_config "$B_TMP/b-$t.yaml" "unix:$B_TMP/b-$t.sock" "$t" "$B_TMP/keys"
+		bench_start_signet "$B_TMP/b-$t.yaml"
+		pid[$t]=$B_PID
+	done
+	for r in $(seq "$target_rounds"); do
+		sign_costs
+		rs=$s_rsa es=$s_ed
+		sha=$(bench_field sha256_mb_per_s "$("$B_LOAD" -D -n 300)")
+		for i in 0 1 2; do
+			t=${order[$(( (i + r) % 3 ))]}
+			case $t in
+			floor)	out=$(bench_load -s "unix:$B_TMP/b-floor.sock" -f "$B_TMP/1m.eml" \
+					-c 1 -r 1 -n "$(count_for 1m)" -p "${pid[floor]}")
+				fcpu=$(bench_field cpu_us_per_msg "$out") ;;
+			rsa)	one_run b-rsa "${pid[rsa]}" rsa 1m 1 1
+				crsa=$run_cpu ;;
+			ed)	one_run b-ed "${pid[ed]}" ed 1m 1 1
+				ced=$run_cpu ;;
+			esac
+		done
+		sign_costs
+		rs=$(awk -v a="$rs" -v b="$s_rsa" 'BEGIN { printf "%.1f", (a + b) / 2 }')
+		es=$(awk -v a="$es" -v b="$s_ed" 'BEGIN { printf "%.1f", (a + b) / 2 }')
+		# the SHA-256 of the message's bytes, in us, at the round's mean rate
+		sha=$(awk -v a="$sha" -v b="$(bench_field sha256_mb_per_s "$("$B_LOAD" -D -n 300)")" \
+			-v n="$bytes" 'BEGIN { printf "%.1f", n / ((a + b) / 2) }')
+		# bytes per us of CPU are MB per CPU second
+		read -r a b c d e g < <(awk -v n="$bytes" -v f="$fcpu" -v h="$sha" \
+			-v rs="$rs" -v es="$es" -v cr="$crsa" -v ce="$ced" 'BEGIN {
+			printf "%.0f %.0f %.3f %.0f %.0f %.3f\n", n / cr, n / (f + h + rs),
+			    (f + h + rs) / cr, n / ce, n / (f + h + es), (f + h + es) / ce }')
+		mr+=("$a") br+=("$b") sr+=("$c") me+=("$d") be+=("$e") se+=("$g")
+		fl+=("$fcpu") sh+=("$sha")
+		echo "  bound round $r: floor $fcpu us, SHA-256 $sha us, sign RSA $rs, Ed25519 $es us;" \
+			"signet RSA $a MB/s (bound $b), Ed25519 $d (bound $e)" >&2
+	done
+	for t in floor rsa ed; do
+		bench_stop "${pid[$t]}"
+	done
+	b_med=(
+		"$(bench_median "${mr[@]}")" "$(bench_median "${br[@]}")" "$(bench_median "${sr[@]}")"
+		"$(bench_median "${me[@]}")" "$(bench_median "${be[@]}")" "$(bench_median "${se[@]}")"
+		"$(bench_median "${fl[@]}")" "$(bench_median "${sh[@]}")"
+	)
+	bench_var mb_rsa "${b_med[0]}"
+	bench_var mb_rsa_bound "${b_med[1]}"
+	bench_var mb_rsa_share "${b_med[2]}"
+	bench_var mb_ed "${b_med[3]}"
+	bench_var mb_ed_bound "${b_med[4]}"
+	bench_var mb_ed_share "${b_med[5]}"
+	bench_var mb_floor_cpu "${b_med[6]}"
+	bench_var mb_sha_us "${b_med[7]}"
+	bench_var mb_rounds "$target_rounds"
+}
+
 declare -A t_med t_range
+b_med=()
 case " $setups " in *" rsa "*) case " $setups " in *" ed "*) case " $setups " in *" dual "*)
 	target_rounds=${BENCH_TARGET_ROUNDS:-9}
 	target_rounds
@@ -248,6 +336,24 @@ case " $setups " in *" rsa "*) case " $setups " in *" ed "*) case " $setups " in
 	echo "| RSA CPU per message / RSA sign cost | ${t_med[rsa]} | ${t_range[rsa]} |"
 	echo "| Ed25519 CPU per message / Ed25519 sign cost | ${t_med[ed]} | ${t_range[ed]} |"
 	echo "| dual CPU / RSA-only CPU | ${t_med[dual]} | ${t_range[dual]} |"
+	;;
+esac ;;
+esac ;;
+esac
+case " $setups " in *" rsa "*) case " $setups " in *" ed "*) case " $sizes " in *" 1m "*)
+	target_rounds=${BENCH_TARGET_ROUNDS:-9}
+	bound_rounds
+	echo
+	echo "The 1 MB message ($(wc -c <"$B_TMP/1m.eml") bytes, one connection) against its bound, from $target_rounds rounds that"
+	echo "each run bench/floormilter -S (signet's engine, signing nothing), an RSA-2048 and an Ed25519"
+	echo "signet-milter, order rotated, between two measurements of the sign costs and of SHA-256. The bound is"
+	echo "the bytes over the floor's CPU + the SHA-256 of the bytes + the sign cost: medians of the rounds."
+	echo "Floor: ${b_med[6]} us of CPU per message; SHA-256 of the message: ${b_med[7]} us."
+	echo
+	echo "| setup | signet, MB per CPU second | bound | signet / bound |"
+	echo "|---|---|---|---|"
+	echo "| RSA-2048 | ${b_med[0]} | ${b_med[1]} | ${b_med[2]} |"
+	echo "| Ed25519 | ${b_med[3]} | ${b_med[4]} | ${b_med[5]} |"
 	;;
 esac ;;
 esac ;;
