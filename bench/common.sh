@@ -17,6 +17,8 @@
 #	bench_sign_cost SETUP RSA ED	its sign cost, given those of the keys
 #	bench_field KEY LINE		a key=value field of a milterload line
 #	bench_median N...		the median of numbers
+#	bench_mean A B			the mean of two numbers, one decimal
+#	bench_program NAME		bench/NAME in $SIGNET_BUILD, built if need be
 #	bench_ratio A B [DIGITS]	A / B
 #	bench_rss PID			VmRSS in kB
 #	bench_cpu PID			user + system CPU seconds, all threads
@@ -263,6 +265,19 @@ bench_median() {
 	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
 		END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2];
 		      else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# bench_mean - the mean of A and B, one decimal
+bench_mean() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f\n", (a + b) / 2 }'
+}
+
+# bench_program - the path of bench/NAME in the build tree, made if missing
+bench_program() {
+	local p=$SIGNET_BUILD/bench/$1
+	[ -x "$p" ] || (cd "$SIGNET_BUILD" && make "bench/$1" >/dev/null) ||
+		bench_die "cannot build $p: make bench/$1 in $SIGNET_BUILD"
+	echo "$p"
 }
 
 # bench_ratio - A / B with DIGITS decimals (default 2)

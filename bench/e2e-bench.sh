@@ -73,9 +73,8 @@ floor_port=$(it_port floor)
 # start_floor - SOCKET STEPS LOG: bench/floormilter as nobody, its
 # unix socket for Postfix's group
 start_floor() {
-	local floor=$top_builddir/bench/floormilter opt=
-	[ -x "$floor" ] || (cd "$top_builddir" && make bench/floormilter >/dev/null) ||
-		bench_die "cannot build $floor: make bench/floormilter in $top_builddir"
+	local floor opt=
+	floor=$(bench_program floormilter)
 	[ "$2" = signet ] && opt=-S
 	case $1 in unix:*) rm -f "${1#unix:}" ;; esac
 	# shellcheck disable=SC2086

@@ -218,8 +218,8 @@ target_rounds() {
 			cpu[$t]=$run_cpu
 		done
 		sign_costs
-		rs=$(awk -v a="$rs" -v b="$s_rsa" 'BEGIN { printf "%.1f", (a + b) / 2 }')
-		es=$(awk -v a="$es" -v b="$s_ed" 'BEGIN { printf "%.1f", (a + b) / 2 }')
+		rs=$(bench_mean "$rs" "$s_rsa")
+		es=$(bench_mean "$es" "$s_ed")
 		rr+=("$(awk -v c="${cpu[rsa]}" -v s="$rs" 'BEGIN { printf "%.3f", c / s }')")
 		er+=("$(awk -v c="${cpu[ed]}" -v s="$es" 'BEGIN { printf "%.3f", c / s }')")
 		dr+=("$(awk -v d="${cpu[dual]}" -v c="${cpu[rsa]}" 'BEGIN { printf "%.3f", d / c }')")
@@ -253,12 +253,10 @@ target_rounds() {
 # rate and the sign cost. Sets the medians of signet's MB per CPU
 # second, of the bounds and of signet / bound per round.
 bound_rounds() {
-	local r i t rs es sha fcpu crsa ced floor=$SIGNET_BUILD/bench/floormilter
-	local bytes order=(floor rsa ed) out a b c d e g
+	local r i t rs es sha fcpu crsa ced floor bytes order=(floor rsa ed) out a b c d e g
 	local -A pid
 	local mr=() me=() br=() be=() sr=() se=() fl=() sh=()
-	[ -x "$floor" ] || (cd "$SIGNET_BUILD" && make bench/floormilter >/dev/null) ||
-		bench_die "cannot build $floor: make bench/floormilter in $SIGNET_BUILD"
+	floor=$(bench_program floormilter)
 	bytes=$(wc -c <"$B_TMP/1m.eml")
 	rm -f "$B_TMP/b-floor.sock"
 	"$floor" -S -p "unix:$B_TMP/b-floor.sock" 2>"$B_TMP/b-floor.log" &
@@ -287,11 +285,11 @@ bound_rounds() {
 			esac
 		done
 		sign_costs
-		rs=$(awk -v a="$rs" -v b="$s_rsa" 'BEGIN { printf "%.1f", (a + b) / 2 }')
-		es=$(awk -v a="$es" -v b="$s_ed" 'BEGIN { printf "%.1f", (a + b) / 2 }')
+		rs=$(bench_mean "$rs" "$s_rsa")
+		es=$(bench_mean "$es" "$s_ed")
 		# the SHA-256 of the message's bytes, in us, at the round's mean rate
-		sha=$(awk -v a="$sha" -v b="$(bench_field sha256_mb_per_s "$("$B_LOAD" -D -n 300)")" \
-			-v n="$bytes" 'BEGIN { printf "%.1f", n / ((a + b) / 2) }')
+		sha=$(bench_mean "$sha" "$(bench_field sha256_mb_per_s "$("$B_LOAD" -D -n 300)")")
+		sha=$(awk -v n="$bytes" -v r="$sha" 'BEGIN { printf "%.1f", n / r }')
 		# bytes per us of CPU are MB per CPU second
 		read -r a b c d e g < <(awk -v n="$bytes" -v f="$fcpu" -v h="$sha" \
 			-v rs="$rs" -v es="$es" -v cr="$crsa" -v ce="$ced" 'BEGIN {

@@ -55,12 +55,8 @@ syscalls="poll epoll_wait read writev write sendto futex clone3"
 
 bench_init profile
 bench_need perf linux-perf
-null=$SIGNET_BUILD/bench/nullmilter
-[ -x "$null" ] || (cd "$SIGNET_BUILD" && make bench/nullmilter >/dev/null) ||
-	bench_die "cannot build $null: make bench/nullmilter in $SIGNET_BUILD"
-floor=$SIGNET_BUILD/bench/floormilter
-[ -x "$floor" ] || (cd "$SIGNET_BUILD" && make bench/floormilter >/dev/null) ||
-	bench_die "cannot build $floor: make bench/floormilter in $SIGNET_BUILD"
+null=$(bench_program nullmilter)
+floor=$(bench_program floormilter)
 bench_keys "$B_TMP/keys"
 bench_message 2048 "$B_TMP/2k.eml"
 bench_message 1048576 "$B_TMP/1m.eml"
