@@ -103,22 +103,6 @@ name_pos(const char *name, char *const *list, size_t n)
 	return (i);
 }
 
-/* lower_copy - append a header name in lower case */
-
-static void
-lower_copy(struct buf *out, const char *name)
-{
-	size_t  len = strlen(name);
-	char   *q;
-
-	buf_reserve(out, len);
-	q = out->data + out->len;
-	for (; *name; name++)
-		*q++ = (*name >= 'A' && *name <= 'Z') ? *name + 32 : *name;
-	*q = 0;
-	out->len += len;
-}
-
 /* dkim_header_list - the h= names, colon-separated */
 
 void
@@ -138,7 +122,7 @@ dkim_header_list(const struct sign_request *req, const struct msg_header *hdrs,
 			continue;			/* not signed; or not the last ones */
 		if (h->len)
 			buf_putc(h, ':');
-		lower_copy(h, hdrs[i].name);
+		buf_puts(h, req->headers[k]);	/* the policy's name: lower case */
 	}
 	free(total);
 	free(seen);

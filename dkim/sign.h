@@ -24,9 +24,9 @@ struct sign_request {
 	EVP_PKEY *key;			/* decoded once, shared, read-only */
 	enum canon header_canon;
 	enum canon body_canon;
-	char  *const *headers;		/* policy_signing.headers */
+	char  *const *headers;		/* policy_signing.headers, lower case */
 	size_t  nheaders;
-	char  *const *oversign;		/* policy_signing.oversign */
+	char  *const *oversign;		/* policy_signing.oversign, lower case */
 	size_t  noversign;
 	time_t  timestamp;		/* t= */
 	long    expire;			/* x= is t= + expire; 0: none */

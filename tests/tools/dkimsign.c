@@ -34,11 +34,13 @@
 #include "buf.h"
 #include "canon.h"
 #include "keyring.h"
+#include "load.h"			/* lower_dup */
 #include "log.h"
 #include "sign.h"
 #include "xalloc.h"
 
-/* split_list - colon-separated names to an array */
+/* split_list - colon-separated names to an array, in lower case as the
+   policy loader gives them */
 
 static char **
 split_list(const char *text, size_t *n)
@@ -48,7 +50,7 @@ split_list(const char *text, size_t *n)
 	*n = 0;
 	for (p = strtok_r(copy, ":", &save); p; p = strtok_r(NULL, ":", &save)) {
 		v = xreallocarray(v, *n + 1, sizeof(*v));
-		v[(*n)++] = xstrdup(p);
+		v[(*n)++] = lower_dup(p);
 	}
 	free(copy);
 	return (v);
