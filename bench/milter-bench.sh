@@ -194,6 +194,20 @@ sign_costs() {
 	s_ed=$(bench_field sign_us "$("$B_LOAD" -S "$B_TMP/keys/ed.key" -n 5000)")
 }
 
+# start_signets - PREFIX SETUP...: a signet-milter for each setup on
+# $B_TMP/PREFIX-SETUP.sock; their PIDs go into the caller's local array
+# pid, indexed by setup (bash's dynamic scope)
+start_signets() {
+	local prefix=$1 t
+	shift
+	for t in "$@"; do
+		bench_signet_config "$B_TMP/$prefix-$t.yaml" "unix:$B_TMP/$prefix-$t.sock" \
+			"$t" "$B_TMP/keys"
+		bench_start_signet "$B_TMP/$prefix-$t.yaml"
+		pid[$t]=$B_PID
+	done
+}
+
 # target_rounds - the target ratios, each from one round: an RSA-only, an
 # Ed25519 and a dual signet-milter (2 KB, 8 connections) in an order
 # rotated by the round, between two measurements of the sign costs whose
@@ -204,11 +218,7 @@ target_rounds() {
 	local r i t m rs es order=(rsa ed dual)
 	local -A pid cpu
 	local rr=() er=() dr=()
-	for t in rsa ed dual; do
-		bench_signet_config "$B_TMP/t-$t.yaml" "unix:$B_TMP/t-$t.sock" "$t" "$B_TMP/keys"
-		bench_start_signet "$B_TMP/t-$t.yaml"
-		pid[$t]=$B_PID
-	done
+	start_signets t rsa ed dual
 	for r in $(seq "$target_rounds"); do
 		sign_costs
 		rs=$s_rsa es=$s_ed
@@ -263,11 +273,7 @@ bound_rounds() {
 	pid[floor]=$!
 	B_PIDS="$B_PIDS ${pid[floor]}"
 	bench_wait_up "${pid[floor]}" "unix:$B_TMP/b-floor.sock" floormilter "$B_TMP/b-floor.log"
-	for t in rsa ed; do
-		bench_signet_config "$B_TMP/b-$t.yaml" "unix:$B_TMP/b-$t.sock" "$t" "$B_TMP/keys"
-		bench_start_signet "$B_TMP/b-$t.yaml"
-		pid[$t]=$B_PID
-	done
+	start_signets b rsa ed
 	for r in $(seq "$target_rounds"); do
 		sign_costs
 		rs=$s_rsa es=$s_ed
