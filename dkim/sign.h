@@ -30,6 +30,9 @@ struct sign_request {
 	size_t  noversign;
 	time_t  timestamp;		/* t= */
 	long    expire;			/* x= is t= + expire; 0: none */
+	unsigned long epoch;		/* 0: an OpenSSL context per signature;
+					 * else the thread keeps its contexts
+					 * for the keys of this epoch */
 };
 
 /* The h= list and the hash of the fields it names, made once for all

@@ -71,6 +71,7 @@ signing_sign(struct msg *m, struct buf *values, size_t *nvalues,
 	req.noversign = p->signing.noversign;
 	req.timestamp = time(NULL);
 	req.expire = p->signing.expire;
+	req.epoch = m->snap->generation;	/* contexts kept per thread */
 	dkim_headers_hash(&req, m->hdrs, m->nhdrs, &sh);
 	for (i = 0; ret == 0 && i < nuse; i++) {
 		req.selector = d->selectors[use[i]].name;

@@ -9,13 +9,18 @@
 /*	OpenSSL over the data RFC 6376 section 3.7 says is signed, built
 /*	here independently of the signer. Independent DKIM verifiers
 /*	(libopendkim, dkimpy, mailauth) check the signer in reference.sh.
+/*	The signing contexts a thread keeps per key and epoch sign as
+/*	fresh ones do: the same signatures, across epochs, with more keys
+/*	than slots, and from several threads at once.
 /* LICENSE
 /*	MIT; see LICENSE in the source distribution.
 /*--*/
 
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <openssl/rsa.h>
 
 #include "buf.h"
@@ -283,6 +288,144 @@ test_shared_hash(void)
 	test_end();
 }
 
+/* sign_value - the test message's field value, or NULL */
+
+static char *
+sign_value(enum dkim_alg alg, EVP_PKEY *key, unsigned long epoch)
+{
+	struct sign_request req;
+	struct buf value = BUF_INIT, err = BUF_INIT;
+	unsigned char bh[CANON_DIGEST_LEN];
+	char   *out = NULL;
+
+	memset(bh, 0x5a, sizeof(bh));
+	request(&req, alg, key);
+	req.epoch = epoch;
+	if (dkim_sign(&req, hdrs, NHDRS, bh, &value, &err) == 0)
+		out = strdup(value.data);
+	buf_free(&value);
+	buf_free(&err);
+	return (out);
+}
+
+/* same_as - v is want; frees v */
+
+static int
+same_as(char *v, const char *want)
+{
+	int     same = v != NULL && strcmp(v, want) == 0;
+
+	free(v);
+	return (same);
+}
+
+#define NKEYS	40			/* more than a thread keeps */
+
+static void
+test_kept_contexts(void)
+{
+	EVP_PKEY *rsa = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t) 2048);
+	EVP_PKEY *ed[NKEYS];
+	char   *want_rsa, *want_ed[NKEYS];
+	struct buf v = BUF_INIT;
+	int     i, pass;
+
+	test_begin("kept contexts sign as fresh ones: again, across epochs, "
+		   "with more keys than slots");
+	for (i = 0; i < NKEYS; i++)
+		ed[i] = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	/* Both algorithms sign deterministically: equal values, same key. */
+	want_rsa = sign_value(ALG_RSA_SHA256, rsa, 0);
+	for (i = 0; i < NKEYS; i++)
+		want_ed[i] = sign_value(ALG_ED25519_SHA256, ed[i], 0);
+	test_assert(want_rsa != NULL && want_ed[0] != NULL);
+	buf_puts(&v, want_rsa);
+	test_assert(verify(rsa, ALG_RSA_SHA256, &v));
+	buf_reset(&v);
+	buf_puts(&v, want_ed[0]);
+	test_assert(verify(ed[0], ALG_ED25519_SHA256, &v));
+	for (i = 0; i < 3; i++) {
+		test_assert(same_as(sign_value(ALG_RSA_SHA256, rsa, 1), want_rsa));
+		test_assert(same_as(sign_value(ALG_ED25519_SHA256, ed[0], 1),
+				    want_ed[0]));
+	}
+	/* A newer epoch drops the kept contexts; an older one signs alone. */
+	test_assert(same_as(sign_value(ALG_RSA_SHA256, rsa, 2), want_rsa));
+	test_assert(same_as(sign_value(ALG_RSA_SHA256, rsa, 1), want_rsa));
+	test_assert(same_as(sign_value(ALG_ED25519_SHA256, ed[0], 1), want_ed[0]));
+	test_assert(same_as(sign_value(ALG_RSA_SHA256, rsa, 2), want_rsa));
+	/* Forty keys through the slots, twice: taken slots are reopened. */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < NKEYS; i++)
+			test_assert(same_as(sign_value(ALG_ED25519_SHA256, ed[i], 3),
+					    want_ed[i]));
+	free(want_rsa);
+	for (i = 0; i < NKEYS; i++) {
+		free(want_ed[i]);
+		EVP_PKEY_free(ed[i]);
+	}
+	EVP_PKEY_free(rsa);
+	buf_free(&v);
+	test_end();
+}
+
+struct signer {
+	EVP_PKEY *rsa, *ed;
+	const char *want_rsa, *want_ed;
+	int     bad;
+};
+
+/* signer_main - sign with both keys, over and over */
+
+static void *
+signer_main(void *arg)
+{
+	struct signer *s = arg;
+	int     i;
+
+	for (i = 0; i < 60; i++) {
+		if (i % 6 == 0 && !same_as(sign_value(ALG_RSA_SHA256, s->rsa, 5),
+					   s->want_rsa))
+			s->bad++;
+		if (!same_as(sign_value(ALG_ED25519_SHA256, s->ed, 5), s->want_ed))
+			s->bad++;
+	}
+	return (NULL);
+}
+
+static void
+test_kept_contexts_threads(void)
+{
+	EVP_PKEY *rsa = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t) 2048);
+	EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	struct signer s[4];
+	pthread_t tid[4];
+	char   *want_rsa, *want_ed;
+	int     i;
+
+	test_begin("four threads sign with the same keys, each with its own contexts");
+	want_rsa = sign_value(ALG_RSA_SHA256, rsa, 0);
+	want_ed = sign_value(ALG_ED25519_SHA256, ed, 0);
+	test_assert(want_rsa != NULL && want_ed != NULL);
+	for (i = 0; i < 4; i++) {
+		s[i].rsa = rsa;
+		s[i].ed = ed;
+		s[i].want_rsa = want_rsa;
+		s[i].want_ed = want_ed;
+		s[i].bad = 0;
+		test_assert_int(pthread_create(&tid[i], NULL, signer_main, &s[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		(void) pthread_join(tid[i], NULL);
+		test_assert_int(s[i].bad, 0);
+	}
+	free(want_rsa);
+	free(want_ed);
+	EVP_PKEY_free(rsa);
+	EVP_PKEY_free(ed);
+	test_end();
+}
+
 int
 main(void)
 {
@@ -292,6 +435,8 @@ main(void)
 		test_rsa,
 		test_ed25519,
 		test_shared_hash,
+		test_kept_contexts,
+		test_kept_contexts_threads,
 		NULL
 	};
 
