@@ -61,19 +61,21 @@
 /*	A fresh OpenSSL signing context is fetched and set up for the
 /*	key each time, with allocations and lookups in OpenSSL's shared
 /*	tables: some 16,000 instructions with Ed25519 (2.7 % of the
-/*	signature), 33,000 with RSA-2048 (0.5 %). A caller that signs many messages with the same keys sets
-/*	req->epoch (signet-milter: the snapshot's generation), and each
-/*	thread keeps a context per key (up to SIGN_CTX_MAX) for that
-/*	epoch: RSA signs again with the same context (EVP_PKEY_sign()
-/*	allows it), Ed25519 reinitialises its context without a key
-/*	lookup. OpenSSL contexts are not shared between threads, so the
-/*	contexts are the thread's, found by key: not connection state,
-/*	right whichever thread serves a message. The first signature of
-/*	a newer epoch in a thread drops the contexts of older ones, and
-/*	with them the thread's references to retired keys; a message of
-/*	an older epoch signs with a context of its own. A kept context
-/*	that fails is dropped, and the signature is made once more with
-/*	a fresh one. A thread's contexts go at its exit.
+/*	signature), 30,000 with RSA-2048 (0.5 %). A caller that signs
+/*	many messages with the same keys sets req->epoch (signet-milter:
+/*	the snapshot's generation), and each thread keeps a context per
+/*	key (up to SIGN_CTX_MAX) for that epoch: RSA signs again with the
+/*	same context (EVP_PKEY_sign() allows it), Ed25519 reinitialises
+/*	its context without a key lookup. OpenSSL contexts are not shared
+/*	between threads, so the contexts are the thread's, found by key:
+/*	not connection state, right whichever thread serves a message.
+/*	The first signature of a newer epoch in a thread drops the
+/*	contexts of older ones, and with them the thread's references to
+/*	retired keys; a message of an older epoch signs with a context of
+/*	its own. A kept context that cannot be opened or fails is
+/*	dropped, and the signature is made once more with a fresh one,
+/*	whose error is the one reported. A thread's contexts go at its
+/*	exit.
 /* DIAGNOSTICS
 /*	dkim_sign() returns 0, or -1 with the reason in err (the OpenSSL
 /*	error, never key material).
@@ -409,8 +411,7 @@ cache_get(const struct sign_request *req)
 	}
 	if (req->epoch > sc->epoch) {		/* a reload: retired keys go */
 		for (i = 0; i < SIGN_CTX_MAX; i++)
-			if (sc->slot[i].key != NULL)
-				ctx_clear(&sc->slot[i]);
+			ctx_clear(&sc->slot[i]);
 		sc->epoch = req->epoch;
 	}
 	return (req->epoch == sc->epoch ? sc : NULL);
@@ -449,12 +450,13 @@ sign_digest(const struct sign_request *req, const unsigned char *digest,
 	size_t  len = *siglen;
 	int     ret;
 
-	if (req->epoch != 0 && (sc = cache_get(req)) != NULL
-	    && (c = cache_slot(sc, req)) != NULL) {
-		if (ctx_sign(c, digest, sig, siglen) == 0)
-			return (0);
-		ctx_clear(c);			/* not kept; try a fresh one */
-		ERR_clear_error();
+	if (req->epoch != 0 && (sc = cache_get(req)) != NULL) {
+		if ((c = cache_slot(sc, req)) != NULL) {
+			if (ctx_sign(c, digest, sig, siglen) == 0)
+				return (0);
+			ctx_clear(c);		/* not kept */
+		}
+		ERR_clear_error();		/* the fresh try's error is told */
 		*siglen = len;
 	}
 	memset(&once, 0, sizeof(once));
