@@ -83,7 +83,13 @@ try_once() {
 
 # counts_match NAME - the store's signed count equals Postfix's queued
 counts_match() {
-	local signed queued
+	local signed queued i
+	# The maillog is written after the sink gets a message, so its count
+	# of queued messages may lag the sink's for a moment: wait for it.
+	for i in $(seq 50); do
+		[ "$(it_pf_queued)" -ge "$(it_dumped)" ] && break
+		sleep 0.1
+	done
 	it_wait_delivered "$(it_pf_queued)" 60
 	signed=$(it_counted signed)
 	queued=$(it_pf_queued)
