@@ -84,8 +84,9 @@ try_once() {
 # counts_match NAME - the store's signed count equals Postfix's queued
 counts_match() {
 	local signed queued i
-	# The maillog is written after the sink gets a message, so its count
-	# of queued messages may lag the sink's for a moment: wait for it.
+	# Postfix writes the maillog through postlogd, so a message's qmgr
+	# line can reach the file after the sink has the message: wait for
+	# the log's count of queued messages to catch up with the sink's.
 	for i in $(seq 50); do
 		[ "$(it_pf_queued)" -ge "$(it_dumped)" ] && break
 		sleep 0.1
