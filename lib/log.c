@@ -27,8 +27,10 @@
 /*	kind ("error:" or "warning:"), at error or warning priority.
 /*
 /*	Before log_open() everything goes to standard error with the
-/*	name "signet". Each call writes one line; lines from different
-/*	threads do not interleave.
+/*	name "signet". Each call writes one line, cut at 2048 bytes; on
+/*	standard error it is one write(2) and takes no lock, so lines
+/*	from different threads do not interleave and a thread that is
+/*	preempted while it logs holds up no other.
 /*
 /*	Nothing logged may hold key material or message bodies: callers
 /*	log names, addresses, identifiers and counts only.
@@ -38,18 +40,21 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <syslog.h>
-#include <pthread.h>
+#include <unistd.h>
 
 #include "log.h"
 
 static const char *log_ident = "signet";
 static enum log_dest log_dest = LOG_TO_STDERR;
+
+#define LOG_LINE_MAX	2048		/* longer lines are cut */
 static int log_debug_on;
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* log_open - choose the destination */
 
@@ -70,6 +75,42 @@ log_set_debug(int on)
 	log_debug_on = on;
 }
 
+/* log_write_stderr - "ident: line\n" in one write(2), with no lock */
+
+static void
+log_write_stderr(const char *line)
+{
+	char    buf[LOG_LINE_MAX + 128];
+	size_t  il = strlen(log_ident), ll = strlen(line), n, off;
+	ssize_t w;
+
+	/*
+	 * One write per line, so that lines from different threads do not
+	 * interleave, without a lock that a preempted thread would hold while
+	 * the others wait: a pipe, a regular file and the journal's stream
+	 * socket each take a write of this size whole.
+	 */
+	if (il > 64)
+		il = 64;
+	if (ll > sizeof(buf) - il - 3)
+		ll = sizeof(buf) - il - 3;
+	memcpy(buf, log_ident, il);
+	buf[il] = ':';
+	buf[il + 1] = ' ';
+	memcpy(buf + il + 2, line, ll);
+	n = il + 2 + ll;
+	buf[n++] = '\n';
+	for (off = 0; off < n; off += (size_t) w) {
+		if ((w = write(STDERR_FILENO, buf + off, n - off)) < 0) {
+			if (errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			return;
+		}
+	}
+}
+
 /* log_vwrite_line - write one finished line */
 
 static void
@@ -79,10 +120,7 @@ log_vwrite_line(int prio, const char *line)
 		syslog(prio, "%s", line);
 		return;
 	}
-	(void) pthread_mutex_lock(&log_lock);
-	(void) fprintf(stderr, "%s: %s\n", log_ident, line);
-	(void) fflush(stderr);
-	(void) pthread_mutex_unlock(&log_lock);
+	log_write_stderr(line);
 }
 
 /* log_vwrite - write one line */
@@ -90,7 +128,7 @@ log_vwrite_line(int prio, const char *line)
 static void
 log_vwrite(int prio, const char *label, const char *fmt, va_list ap)
 {
-	char    line[2048];
+	char    line[LOG_LINE_MAX];
 
 	size_t  n;
 
