@@ -4,7 +4,7 @@
 /* SUMMARY
 /*	a milter on signet's engine that signs nothing: the protocol's floor
 /* SYNOPSIS
-/*	floormilter -p socket [-S] [-k keyfile] [-w workers]
+/*	floormilter -p socket [-S] [-k keyfile [-k keyfile]] [-w workers]
 /* DESCRIPTION
 /*	floormilter speaks the milter protocol with signet-milter's engine
 /*	(engine(3)) and does none of a signer's work: it takes the header
@@ -24,9 +24,10 @@
 /*	-k signs, at each end of message, a fixed SHA-256 digest with the
 /*	private key in keyfile (RSA or Ed25519), as milterload -S does,
 /*	each worker thread with a context of its own kept for all its
-/*	signatures. The field inserted is still the fixed one: this is
-/*	the protocol plus the signature and nothing else, the least CPU
-/*	per message that a milter signing with that key can spend.
+/*	signatures, and inserts the fixed field for it; given twice (an
+/*	RSA and an Ed25519 key), it signs with both and inserts two. This
+/*	is the protocol plus the signatures and nothing else: the least
+/*	CPU per message that a milter signing with those keys can spend.
 /*
 /*	-w sets the number of worker threads (default 2).
 /* DIAGNOSTICS
@@ -60,53 +61,61 @@
 	FLOOR_B64 FLOOR_B64
 
 static int signet_steps;		/* -S */
-static EVP_PKEY *sign_key;		/* -k */
-static int sign_rsa;
+#define FLOOR_KEYS	2		/* -k twice: RSA and Ed25519 */
 
-/* One context per worker thread, kept for all its signatures. */
-static __thread EVP_PKEY_CTX *sign_pctx;
-static __thread EVP_MD_CTX *sign_mctx;
+static EVP_PKEY *sign_key[FLOOR_KEYS];	/* -k */
+static int sign_nkeys;
 
-/* floor_sign - sign a fixed digest with the -k key; -1 on failure */
+/* One context per key and worker thread, kept for all its signatures. */
+static __thread EVP_PKEY_CTX *sign_pctx[FLOOR_KEYS];
+static __thread EVP_MD_CTX *sign_mctx[FLOOR_KEYS];
+
+/* floor_sign - sign a fixed digest with -k key i; -1 on failure */
 
 static int
-floor_sign(void)
+floor_sign(int i)
 {
 	unsigned char dg[32] = {1}, sig[1024];
 	size_t  siglen = sizeof(sig);
+	EVP_PKEY_CTX **pc = &sign_pctx[i];
+	EVP_MD_CTX **mc = &sign_mctx[i];
 
-	if (sign_rsa) {
-		if (sign_pctx == NULL
-		    && ((sign_pctx = EVP_PKEY_CTX_new(sign_key, NULL)) == NULL
-			|| EVP_PKEY_sign_init(sign_pctx) != 1
-			|| EVP_PKEY_CTX_set_rsa_padding(sign_pctx, RSA_PKCS1_PADDING) != 1
-			|| EVP_PKEY_CTX_set_signature_md(sign_pctx, EVP_sha256()) != 1))
+	if (EVP_PKEY_is_a(sign_key[i], "RSA")) {
+		if (*pc == NULL
+		    && ((*pc = EVP_PKEY_CTX_new(sign_key[i], NULL)) == NULL
+			|| EVP_PKEY_sign_init(*pc) != 1
+			|| EVP_PKEY_CTX_set_rsa_padding(*pc, RSA_PKCS1_PADDING) != 1
+			|| EVP_PKEY_CTX_set_signature_md(*pc, EVP_sha256()) != 1))
 			return (-1);
-		return (EVP_PKEY_sign(sign_pctx, sig, &siglen, dg, 32) == 1 ? 0 : -1);
+		return (EVP_PKEY_sign(*pc, sig, &siglen, dg, 32) == 1 ? 0 : -1);
 	}
-	if (sign_mctx == NULL) {
-		if ((sign_mctx = EVP_MD_CTX_new()) == NULL
-		    || EVP_DigestSignInit(sign_mctx, NULL, NULL, NULL, sign_key) != 1)
+	if (*mc == NULL) {
+		if ((*mc = EVP_MD_CTX_new()) == NULL
+		    || EVP_DigestSignInit(*mc, NULL, NULL, NULL, sign_key[i]) != 1)
 			return (-1);
-	} else if (EVP_DigestSignInit(sign_mctx, NULL, NULL, NULL, NULL) != 1)
+	} else if (EVP_DigestSignInit(*mc, NULL, NULL, NULL, NULL) != 1)
 		return (-1);
-	return (EVP_DigestSign(sign_mctx, sig, &siglen, dg, 32) == 1 ? 0 : -1);
+	return (EVP_DigestSign(*mc, sig, &siglen, dg, 32) == 1 ? 0 : -1);
 }
 
-/* floor_load_key - the -k key, or exit */
+/* floor_load_key - one more -k key, or exit */
 
 static void
 floor_load_key(const char *path)
 {
 	FILE   *fp;
 
+	if (sign_nkeys == FLOOR_KEYS) {
+		fprintf(stderr, "floormilter: at most %d keys (-k)\n", FLOOR_KEYS);
+		exit(2);
+	}
 	if ((fp = fopen(path, "r")) == NULL
-	    || (sign_key = PEM_read_PrivateKey(fp, NULL, NULL, NULL)) == NULL) {
+	    || (sign_key[sign_nkeys] = PEM_read_PrivateKey(fp, NULL, NULL, NULL)) == NULL) {
 		fprintf(stderr, "floormilter: cannot read a private key from %s\n", path);
 		exit(1);
 	}
 	(void) fclose(fp);
-	sign_rsa = EVP_PKEY_is_a(sign_key, "RSA");
+	sign_nkeys++;
 }
 
 /* floor_negotiate - the fewest steps, or signet-milter's */
@@ -160,15 +169,18 @@ floor_eoh(struct eng_ctx *ctx)
 	return (ENG_NOREPLY);
 }
 
-/* floor_eom - insert the fixed field */
+/* floor_eom - a fixed field, or one for each -k key after its signature */
 
 static eng_stat
 floor_eom(struct eng_ctx *ctx)
 {
-	if (sign_key != NULL && floor_sign() < 0)
-		return (ENG_TEMPFAIL);
-	if (eng_insheader(ctx, 0, "DKIM-Signature", FLOOR_SIG) < 0)
-		return (ENG_TEMPFAIL);
+	int     i = 0;
+
+	do {
+		if ((i < sign_nkeys && floor_sign(i) < 0)
+		    || eng_insheader(ctx, 0, "DKIM-Signature", FLOOR_SIG) < 0)
+			return (ENG_TEMPFAIL);
+	} while (++i < sign_nkeys);
 	return (ENG_CONTINUE);
 }
 
@@ -237,7 +249,7 @@ main(int argc, char **argv)
 			workers = atoi(optarg);
 			break;
 		default:
-			fprintf(stderr, "usage: floormilter -p socket [-S] [-k keyfile] [-w workers]\n");
+			fprintf(stderr, "usage: floormilter -p socket [-S] [-k keyfile [-k keyfile]] [-w workers]\n");
 			return (2);
 		}
 	}
