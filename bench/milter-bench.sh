@@ -23,11 +23,14 @@
 #	error, figures as KEY=VALUE lines in $BENCH_VARS when set.
 #
 #	Then the target ratios, BENCH_TARGET_ROUNDS times (9): each round
-#	runs an RSA-only, an Ed25519 and a dual signet-milter (2 KB over 8
-#	connections, side by side, the order rotated) between two
-#	measurements of the sign costs, and takes CPU per message / the
-#	mean sign cost for RSA and Ed25519 and dual / RSA CPU; the medians
-#	of the per-round ratios are reported. The table's cases run setup
+#	runs an RSA-only, an Ed25519 and a dual signet-milter and the sign
+#	floor of each (bench/floormilter -S -k, the protocol and the
+#	signatures alone), BENCH_TARGET_MSGS messages (4000) of 2 KB over 8
+#	connections each, the order rotated, between two measurements of
+#	the sign costs, and takes CPU per message / the mean sign cost for
+#	RSA and Ed25519 and dual / RSA CPU, for signet and for the floors,
+#	and signet's CPU over its floor's; the medians of the per-round
+#	ratios are reported. The table's cases run setup
 #	after setup, minutes apart, and a load that drifts meanwhile would
 #	fall on one setup only.
 #
@@ -42,7 +45,8 @@
 #	Environment: BENCH_MSGS (2 KB messages per run, default 2000; 64 KB
 #	runs send a quarter, 1 MB runs half), BENCH_ROUNDS (3),
 #	BENCH_SETUPS ("rsa ed dual"), BENCH_SIZES ("2k 64k 1m"),
-#	BENCH_CONNS ("1 8 64"), BENCH_TARGET_ROUNDS (9).
+#	BENCH_CONNS ("1 8 64"), BENCH_TARGET_ROUNDS (9), BENCH_TARGET_MSGS
+#	(4000).
 # DIAGNOSTICS
 #	Exit 1 when a milter fails to start, or refuses or leaves unsigned
 #	a message, or signs with other algorithms than asked.
@@ -103,12 +107,12 @@ opendkim_dual_probe() {
 	return 1
 }
 
-# one_run - MILTER PID SETUP SIZE CONNS PER_CONN: milterload once; sets
-# run_mps and run_cpu
+# one_run - MILTER PID SETUP SIZE CONNS PER_CONN [MESSAGES]: milterload
+# once; sets run_mps and run_cpu
 one_run() {
 	local milter=$1 pid=$2 setup=$3 size=$4 conns=$5 per=$6 out algs
 	out=$(bench_load -s "unix:$B_TMP/$milter.sock" -f "$B_TMP/$size.eml" \
-		-c "$conns" -r "$per" -n "$(count_for "$size")" -p "$pid")
+		-c "$conns" -r "$per" -n "${7:-$(count_for "$size")}" -p "$pid")
 	algs=$(bench_sorted_algs "$out")
 	[ "$algs" = "$(bench_algs "$setup")" ] ||
 		bench_die "$milter $setup: signed with a=$algs, expected a=$(bench_algs "$setup")"
@@ -208,48 +212,91 @@ start_signets() {
 	done
 }
 
+# start_floors - PREFIX SETUP...: a bench/floormilter -S signing with the
+# setup's keys (-k) for each setup on $B_TMP/PREFIX-SETUP.sock; PIDs into
+# the caller's pid array, as start_signets
+start_floors() {
+	local prefix=$1 floor t k
+	shift
+	floor=$(bench_program floormilter)
+	for t in "$@"; do
+		case $t in
+		rsa)	k=(-k "$B_TMP/keys/rsa.key") ;;
+		ed)	k=(-k "$B_TMP/keys/ed.key") ;;
+		dual)	k=(-k "$B_TMP/keys/rsa.key" -k "$B_TMP/keys/ed.key") ;;
+		esac
+		rm -f "$B_TMP/$prefix-$t.sock"
+		"$floor" -S "${k[@]}" -p "unix:$B_TMP/$prefix-$t.sock" 2>"$B_TMP/$prefix-$t.log" &
+		pid[$prefix-$t]=$!
+		B_PIDS="$B_PIDS $!"
+		bench_wait_up "$!" "unix:$B_TMP/$prefix-$t.sock" floormilter "$B_TMP/$prefix-$t.log"
+	done
+}
+
+# floor_run - MILTER PID: a sign floor over 8 connections, 2 KB; sets
+# run_cpu. Its field says a=none, so no algorithms are checked.
+floor_run() {
+	local out
+	out=$(bench_load -s "unix:$B_TMP/$1.sock" -f "$B_TMP/2k.eml" -c 8 -r 1 \
+		-n "$target_msgs" -p "$2")
+	run_cpu=$(bench_field cpu_us_per_msg "$out")
+}
+
 # target_rounds - the target ratios, each from one round: an RSA-only, an
-# Ed25519 and a dual signet-milter (2 KB, 8 connections) in an order
-# rotated by the round, between two measurements of the sign costs whose
-# mean the round divides by; so that a load that drifts during the table
-# above, whose cases run minutes apart, or during the round, falls on no
-# ratio alone. Sets the medians and ranges of the per-round ratios.
+# Ed25519 and a dual signet-milter (2 KB, 8 connections), and the sign
+# floor of each (bench/floormilter -S -k: the protocol and the signatures,
+# nothing else), in an order rotated by the round, between two
+# measurements of the sign costs whose mean the round divides by; so that
+# a load that drifts during the table above, whose cases run minutes
+# apart, or during the round, falls on no ratio alone. Sets the medians
+# and ranges of the per-round ratios: signet's, the floors', and signet
+# over its floor (the CPU per message signet spends beyond the protocol
+# and the signatures).
 target_rounds() {
-	local r i t m rs es order=(rsa ed dual)
+	local r i t m rs es order=(rsa ed dual f-rsa f-ed f-dual)
 	local -A pid cpu
-	local rr=() er=() dr=()
+	local -A ratios
 	start_signets t rsa ed dual
+	start_floors f rsa ed dual
 	for r in $(seq "$target_rounds"); do
 		sign_costs
 		rs=$s_rsa es=$s_ed
-		for i in 0 1 2; do
-			t=${order[$(( (i + r) % 3 ))]}
-			one_run "t-$t" "${pid[$t]}" "$t" 2k 8 1
+		for i in 0 1 2 3 4 5; do
+			t=${order[$(( (i + r) % 6 ))]}
+			case $t in
+			f-*)	floor_run "$t" "${pid[$t]}" ;;
+			*)	one_run "t-$t" "${pid[$t]}" "$t" 2k 8 1 "$target_msgs" ;;
+			esac
 			cpu[$t]=$run_cpu
 		done
 		sign_costs
 		rs=$(bench_mean "$rs" "$s_rsa")
 		es=$(bench_mean "$es" "$s_ed")
-		rr+=("$(awk -v c="${cpu[rsa]}" -v s="$rs" 'BEGIN { printf "%.3f", c / s }')")
-		er+=("$(awk -v c="${cpu[ed]}" -v s="$es" 'BEGIN { printf "%.3f", c / s }')")
-		dr+=("$(awk -v d="${cpu[dual]}" -v c="${cpu[rsa]}" 'BEGIN { printf "%.3f", d / c }')")
-		echo "  target round $r: sign RSA $rs us, Ed25519 $es us; CPU rsa ${cpu[rsa]}, ed ${cpu[ed]}, dual ${cpu[dual]} us" >&2
+		for m in "" f-; do
+			ratios[${m}rsa]+=" $(awk -v c="${cpu[${m}rsa]}" -v s="$rs" 'BEGIN { printf "%.3f", c / s }')"
+			ratios[${m}ed]+=" $(awk -v c="${cpu[${m}ed]}" -v s="$es" 'BEGIN { printf "%.3f", c / s }')"
+			ratios[${m}dual]+=" $(awk -v d="${cpu[${m}dual]}" -v c="${cpu[${m}rsa]}" 'BEGIN { printf "%.3f", d / c }')"
+		done
+		for t in rsa ed dual; do
+			ratios[over-$t]+=" $(awk -v a="${cpu[$t]}" -v b="${cpu[f-$t]}" 'BEGIN { printf "%.3f", a / b }')"
+		done
+		echo "  target round $r: sign RSA $rs us, Ed25519 $es us; CPU rsa ${cpu[rsa]}, ed ${cpu[ed]}, dual ${cpu[dual]} us;" \
+			"sign floors ${cpu[f-rsa]}, ${cpu[f-ed]}, ${cpu[f-dual]} us" >&2
 	done
 	for t in rsa ed dual; do
 		bench_stop "${pid[$t]}"
+		bench_stop "${pid[f-$t]}"
 	done
-	for m in rsa ed dual; do
-		case $m in
-		rsa)	set -- "${rr[@]}" ;;
-		ed)	set -- "${er[@]}" ;;
-		dual)	set -- "${dr[@]}" ;;
-		esac
+	for m in rsa ed dual f-rsa f-ed f-dual over-rsa over-ed over-dual; do
+		# shellcheck disable=SC2086
+		set -- ${ratios[$m]}
 		t_med[$m]=$(bench_median "$@")
 		t_range[$m]=$(printf '%s\n' "$@" | sort -g | sed -n '1p;$p' | paste -sd- -)
-		bench_var "target_${m}" "${t_med[$m]}"
-		bench_var "target_${m}_range" "${t_range[$m]}"
+		bench_var "target_${m//-/_}" "${t_med[$m]}"
+		bench_var "target_${m//-/_}_range" "${t_range[$m]}"
 	done
 	bench_var target_rounds "$target_rounds"
+	bench_var target_msgs "$target_msgs"
 }
 
 # bound_rounds - the 1 MB message against its bound, BENCH_TARGET_ROUNDS
@@ -329,17 +376,20 @@ declare -A t_med t_range
 b_med=()
 case " $setups " in *" rsa "*) case " $setups " in *" ed "*) case " $setups " in *" dual "*)
 	target_rounds=${BENCH_TARGET_ROUNDS:-9}
+	target_msgs=${BENCH_TARGET_MSGS:-4000}
 	target_rounds
 	echo
-	echo "The targets, from $target_rounds rounds that each run RSA-only, Ed25519 and dual signet-milters (2 KB,"
-	echo "8 connections, order rotated) between two measurements of the sign costs, and divide by their mean:"
-	echo "medians of the per-round ratios (range)."
+	echo "The targets, from $target_rounds rounds that each run RSA-only, Ed25519 and dual signet-milters and"
+	echo "their sign floors (bench/floormilter -S -k: signet's engine and protocol steps, and the signatures of a"
+	echo "fixed digest with the same keys, nothing else), $target_msgs messages of 2 KB over 8 connections each, order"
+	echo "rotated, between two measurements of the sign costs, and divide by their mean: medians of the"
+	echo "per-round ratios (range). \"signet / floor\" is signet's CPU per message over its floor's, same round."
 	echo
-	echo "| ratio | median | range |"
-	echo "|---|---|---|"
-	echo "| RSA CPU per message / RSA sign cost | ${t_med[rsa]} | ${t_range[rsa]} |"
-	echo "| Ed25519 CPU per message / Ed25519 sign cost | ${t_med[ed]} | ${t_range[ed]} |"
-	echo "| dual CPU / RSA-only CPU | ${t_med[dual]} | ${t_range[dual]} |"
+	echo "| ratio | signet | range | sign floor | range | signet / floor | range |"
+	echo "|---|---|---|---|---|---|---|"
+	echo "| RSA CPU per message / RSA sign cost | ${t_med[rsa]} | ${t_range[rsa]} | ${t_med[f-rsa]} | ${t_range[f-rsa]} | ${t_med[over-rsa]} | ${t_range[over-rsa]} |"
+	echo "| Ed25519 CPU per message / Ed25519 sign cost | ${t_med[ed]} | ${t_range[ed]} | ${t_med[f-ed]} | ${t_range[f-ed]} | ${t_med[over-ed]} | ${t_range[over-ed]} |"
+	echo "| dual CPU / RSA-only CPU | ${t_med[dual]} | ${t_range[dual]} | ${t_med[f-dual]} | ${t_range[f-dual]} | ${t_med[over-dual]} | ${t_range[over-dual]} |"
 	;;
 esac ;;
 esac ;;
