@@ -25,14 +25,14 @@
 #	Then the target ratios, BENCH_TARGET_ROUNDS times (9): each round
 #	runs an RSA-only, an Ed25519 and a dual signet-milter and the sign
 #	floor of each (bench/floormilter -S -k, the protocol and the
-#	signatures alone), BENCH_TARGET_MSGS messages (4000) of 2 KB over 8
-#	connections each, the order rotated, between two measurements of
-#	the sign costs, and takes CPU per message / the mean sign cost for
-#	RSA and Ed25519 and dual / RSA CPU, for signet and for the floors,
-#	and signet's CPU over its floor's; the medians of the per-round
-#	ratios are reported. The table's cases run setup
-#	after setup, minutes apart, and a load that drifts meanwhile would
-#	fall on one setup only.
+#	signatures alone), BENCH_TARGET_MSGS messages (4000) of 2 KB over
+#	8 connections each, the order rotated, with the sign costs measured
+#	before each run and after the last. It takes CPU per message over
+#	the mean of those seven sign costs for RSA and Ed25519, and dual /
+#	RSA CPU, for signet and for the floors, and signet's CPU over its
+#	floor's; the medians of the per-round ratios are reported. The
+#	table's cases run setup after setup, minutes apart, and a load that
+#	drifts meanwhile would fall on one setup only.
 #
 #	Last, the 1 MB message against its bound, as many rounds: each runs
 #	bench/floormilter -S (signet's engine, signing nothing), an
@@ -245,13 +245,14 @@ floor_run() {
 # target_rounds - the target ratios, each from one round: an RSA-only, an
 # Ed25519 and a dual signet-milter (2 KB, 8 connections), and the sign
 # floor of each (bench/floormilter -S -k: the protocol and the signatures,
-# nothing else), in an order rotated by the round, between two
-# measurements of the sign costs whose mean the round divides by; so that
-# a load that drifts during the table above, whose cases run minutes
-# apart, or during the round, falls on no ratio alone. Sets the medians
-# and ranges of the per-round ratios: signet's, the floors', and signet
-# over its floor (the CPU per message signet spends beyond the protocol
-# and the signatures).
+# nothing else), in an order rotated by the round, with the sign costs
+# measured before each run and after the last. The round divides by the
+# mean of the seven, as a signature's cost moves by 15 % within minutes
+# on a shared host; a load that drifts during the table above, whose
+# cases run minutes apart, or during the round, falls on no ratio alone.
+# Sets the medians and ranges of the per-round ratios: signet's, the
+# floors', and signet over its floor (the CPU per message signet spends
+# beyond the protocol and the signatures).
 target_rounds() {
 	local r i t m rs es order=(rsa ed dual f-rsa f-ed f-dual)
 	local -A pid cpu
@@ -259,9 +260,10 @@ target_rounds() {
 	start_signets t rsa ed dual
 	start_floors f rsa ed dual
 	for r in $(seq "$target_rounds"); do
-		sign_costs
-		rs=$s_rsa es=$s_ed
+		rs= es=
 		for i in 0 1 2 3 4 5; do
+			sign_costs
+			rs+=" $s_rsa" es+=" $s_ed"
 			t=${order[$(( (i + r) % 6 ))]}
 			case $t in
 			f-*)	floor_run "$t" "${pid[$t]}" ;;
@@ -270,8 +272,9 @@ target_rounds() {
 			cpu[$t]=$run_cpu
 		done
 		sign_costs
-		rs=$(bench_mean "$rs" "$s_rsa")
-		es=$(bench_mean "$es" "$s_ed")
+		# the mean of the seven, taken before each run and after the last
+		rs=$(echo "$rs $s_rsa" | awk '{ for (i = 1; i <= NF; i++) t += $i; printf "%.1f\n", t / NF }')
+		es=$(echo "$es $s_ed" | awk '{ for (i = 1; i <= NF; i++) t += $i; printf "%.1f\n", t / NF }')
 		for m in "" f-; do
 			ratios[${m}rsa]+=" $(awk -v c="${cpu[${m}rsa]}" -v s="$rs" 'BEGIN { printf "%.3f", c / s }')"
 			ratios[${m}ed]+=" $(awk -v c="${cpu[${m}ed]}" -v s="$es" 'BEGIN { printf "%.3f", c / s }')"
@@ -382,8 +385,9 @@ case " $setups " in *" rsa "*) case " $setups " in *" ed "*) case " $setups " in
 	echo "The targets, from $target_rounds rounds that each run RSA-only, Ed25519 and dual signet-milters and"
 	echo "their sign floors (bench/floormilter -S -k: signet's engine and protocol steps, and the signatures of a"
 	echo "fixed digest with the same keys, nothing else), $target_msgs messages of 2 KB over 8 connections each, order"
-	echo "rotated, between two measurements of the sign costs, and divide by their mean: medians of the"
-	echo "per-round ratios (range). \"signet / floor\" is signet's CPU per message over its floor's, same round."
+	echo "rotated, with the sign costs measured before each run and after the last, and divide by the mean of"
+	echo "those seven: medians of the per-round ratios (range). \"signet / floor\" is signet's CPU per message"
+	echo "over its floor's, same round."
 	echo
 	echo "| ratio | signet | range | sign floor | range | signet / floor | range |"
 	echo "|---|---|---|---|---|---|---|"
