@@ -17,7 +17,11 @@
 #	inet:127.0.0.1 with the fewest steps (floor-inet-least). What
 #	Postfix delivers with it is the most any signing milter can let it
 #	deliver on this machine over that socket; the floor's ratio bounds
-#	every other.
+#	every other. And the sign floors, floormilter -S -k with the same
+#	keys: signet's steps and the signature, nothing else, over a unix
+#	socket with RSA-2048 (floor-unix-rsa) and Ed25519 (floor-unix-ed)
+#	and over inet with RSA-2048 (floor-inet-rsa): the most that a
+#	milter signing with that key can let Postfix deliver.
 #
 #	Each round sends BENCH_E2E_MSGS 2 KB messages (20 smtp-source
 #	sessions, as it_send: half one message per session, half many)
@@ -59,7 +63,8 @@ msgs=${BENCH_E2E_MSGS:-5000}
 rounds=${BENCH_E2E_ROUNDS:-3}
 configs=${BENCH_E2E_CONFIGS:-odkim-unix-rsa odkim-unix-ed odkim-inet-rsa \
 signet-unix-rsa signet-unix-ed signet-unix-dual signet-inet-rsa \
-floor-unix-least floor-unix-signet floor-inet-least}
+floor-unix-least floor-unix-signet floor-inet-least \
+floor-unix-rsa floor-unix-ed floor-inet-rsa}
 IT_QUIET=1
 
 declare -A sock pid spec
@@ -68,14 +73,21 @@ it_init e2e-bench
 bench_init e2e
 it_cleanup_hook() { bench_cleanup; }
 odkim_port=$(it_port odkim)
+IT_USED_PORTS="$IT_USED_PORTS$odkim_port "
 floor_port=$(it_port floor)
+IT_USED_PORTS="$IT_USED_PORTS$floor_port "
+sfloor_port=$(it_port signfloor)
 
 # start_floor - SOCKET STEPS LOG: bench/floormilter as nobody, its
-# unix socket for Postfix's group
+# unix socket for Postfix's group; STEPS least, signet, or rsa or ed for
+# a sign floor (signet's steps and the signature with that key)
 start_floor() {
 	local floor opt=
 	floor=$(bench_program floormilter)
-	[ "$2" = signet ] && opt=-S
+	case $2 in
+	signet)	opt=-S ;;
+	rsa|ed)	opt="-S -k $IT_TMP/keys/$2.key" ;;
+	esac
 	case $1 in unix:*) rm -f "${1#unix:}" ;; esac
 	# shellcheck disable=SC2086
 	setpriv --reuid=nobody --regid=postfix --init-groups -- \
@@ -99,16 +111,17 @@ setup_milters() {
 		case $kind in
 		unix)	s=unix:$IT_TMP/run/$c.sock ;;
 		inet)	case $c in odkim-*) s=inet:$odkim_port@127.0.0.1 ;;
-				floor-*) s=inet:$floor_port@127.0.0.1 ;;
+				floor-inet-least) s=inet:$floor_port@127.0.0.1 ;;
+				floor-*) s=inet:$sfloor_port@127.0.0.1 ;;
 				*) s=inet:$IT_MILTER_PORT@127.0.0.1 ;; esac ;;
 		*)	bench_die "unknown configuration '$c'" ;;
 		esac
 		sock[$c]=$s
-		case $setup in
-		rsa)	spec[$c]=example.com/rsa/rsa-sha256 ;;
-		ed)	spec[$c]=example.com/ed/ed25519-sha256 ;;
-		dual)	spec[$c]=example.com/rsa/rsa-sha256,example.com/ed/ed25519-sha256 ;;
-		least|signet) spec[$c]=example.com/floor/none ;;
+		case $c:$setup in
+		floor-*) spec[$c]=example.com/floor/none ;;
+		*:rsa)	spec[$c]=example.com/rsa/rsa-sha256 ;;
+		*:ed)	spec[$c]=example.com/ed/ed25519-sha256 ;;
+		*:dual)	spec[$c]=example.com/rsa/rsa-sha256,example.com/ed/ed25519-sha256 ;;
 		esac
 		case $c in
 		odkim-*)
