@@ -27,7 +27,7 @@
 /*	kind ("error:" or "warning:"), at error or warning priority.
 /*
 /*	Before log_open() everything goes to standard error with the
-/*	name "signet". Each call writes one line, cut at 2048 bytes; on
+/*	name "signet". Each call writes one line, cut to 2047 bytes; on
 /*	standard error it is one write(2) and takes no lock, so lines
 /*	from different threads do not interleave and a thread that is
 /*	preempted while it logs holds up no other.
