@@ -22,11 +22,13 @@
 #	Output: a Markdown table on standard output, progress on standard
 #	error, figures as KEY=VALUE lines in $BENCH_VARS when set.
 #
-#	Then the target ratios, BENCH_TARGET_ROUNDS times (9): each round
+#	Then the target ratios, BENCH_TARGET_ROUNDS times (15): each round
 #	runs an RSA-only, an Ed25519 and a dual signet-milter and the sign
 #	floor of each (bench/floormilter -S -k, the protocol and the
 #	signatures alone), BENCH_TARGET_MSGS messages (4000) of 2 KB over
-#	8 connections each, the order rotated, with the sign costs measured
+#	8 connections each, in pairs that run side by side (RSA and dual,
+#	the floors' RSA and dual, Ed25519 and its floor; the pairs' order
+#	rotated, each pair's alternated), with the sign costs measured
 #	before each run and after the last. It takes CPU per message over
 #	the mean of those seven sign costs for RSA and Ed25519, and dual /
 #	RSA CPU, for signet and for the floors, and signet's CPU over its
@@ -45,7 +47,7 @@
 #	Environment: BENCH_MSGS (2 KB messages per run, default 2000; 64 KB
 #	runs send a quarter, 1 MB runs half), BENCH_ROUNDS (3),
 #	BENCH_SETUPS ("rsa ed dual"), BENCH_SIZES ("2k 64k 1m"),
-#	BENCH_CONNS ("1 8 64"), BENCH_TARGET_ROUNDS (9), BENCH_TARGET_MSGS
+#	BENCH_CONNS ("1 8 64"), BENCH_TARGET_ROUNDS (15), BENCH_TARGET_MSGS
 #	(4000).
 # DIAGNOSTICS
 #	Exit 1 when a milter fails to start, or refuses or leaves unsigned
@@ -245,8 +247,10 @@ floor_run() {
 # target_rounds - the target ratios, each from one round: an RSA-only, an
 # Ed25519 and a dual signet-milter (2 KB, 8 connections), and the sign
 # floor of each (bench/floormilter -S -k: the protocol and the signatures,
-# nothing else), in an order rotated by the round, with the sign costs
-# measured before each run and after the last. The round divides by the
+# nothing else), with the sign costs measured before each run and after
+# the last. What a ratio compares runs side by side: RSA and dual,
+# the floors' RSA and dual, Ed25519 and its floor; the three pairs'
+# order rotates by the round, and each pair's order alternates. The round divides by the
 # mean of the seven, as a signature's cost moves by 15 % within minutes
 # on a shared host; a load that drifts during the table above, whose
 # cases run minutes apart, or during the round, falls on no ratio alone.
@@ -254,22 +258,26 @@ floor_run() {
 # floors', and signet over its floor (the CPU per message signet spends
 # beyond the protocol and the signatures).
 target_rounds() {
-	local r i t m rs es order=(rsa ed dual f-rsa f-ed f-dual)
+	local r b t m rs es pair blocks=("rsa dual" "f-rsa f-dual" "ed f-ed")
 	local -A pid cpu
 	local -A ratios
 	start_signets t rsa ed dual
 	start_floors f rsa ed dual
 	for r in $(seq "$target_rounds"); do
 		rs= es=
-		for i in 0 1 2 3 4 5; do
-			sign_costs
-			rs+=" $s_rsa" es+=" $s_ed"
-			t=${order[$(( (i + r) % 6 ))]}
-			case $t in
-			f-*)	floor_run "$t" "${pid[$t]}" ;;
-			*)	one_run "t-$t" "${pid[$t]}" "$t" 2k 8 1 "$target_msgs" ;;
-			esac
-			cpu[$t]=$run_cpu
+		for b in 0 1 2; do
+			# shellcheck disable=SC2206
+			pair=(${blocks[$(( (b + r) % 3 ))]})
+			[ $((r % 2)) = 0 ] || pair=("${pair[1]}" "${pair[0]}")
+			for t in "${pair[@]}"; do
+				sign_costs
+				rs+=" $s_rsa" es+=" $s_ed"
+				case $t in
+				f-*)	floor_run "$t" "${pid[$t]}" ;;
+				*)	one_run "t-$t" "${pid[$t]}" "$t" 2k 8 1 "$target_msgs" ;;
+				esac
+				cpu[$t]=$run_cpu
+			done
 		done
 		sign_costs
 		# the mean of the seven, taken before each run and after the last
@@ -378,16 +386,16 @@ bound_rounds() {
 declare -A t_med t_range
 b_med=()
 case " $setups " in *" rsa "*) case " $setups " in *" ed "*) case " $setups " in *" dual "*)
-	target_rounds=${BENCH_TARGET_ROUNDS:-9}
+	target_rounds=${BENCH_TARGET_ROUNDS:-15}
 	target_msgs=${BENCH_TARGET_MSGS:-4000}
 	target_rounds
 	echo
 	echo "The targets, from $target_rounds rounds that each run RSA-only, Ed25519 and dual signet-milters and"
 	echo "their sign floors (bench/floormilter -S -k: signet's engine and protocol steps, and the signatures of a"
-	echo "fixed digest with the same keys, nothing else), $target_msgs messages of 2 KB over 8 connections each, order"
-	echo "rotated, with the sign costs measured before each run and after the last, and divide by the mean of"
-	echo "those seven: medians of the per-round ratios (range). \"signet / floor\" is signet's CPU per message"
-	echo "over its floor's, same round."
+	echo "fixed digest with the same keys, nothing else), $target_msgs messages of 2 KB over 8 connections each, in"
+	echo "pairs side by side (RSA and dual, the floors' RSA and dual, Ed25519 and its floor), with the sign costs"
+	echo "measured before each run and after the last, and divide by the mean of those seven: medians of the"
+	echo "per-round ratios (range). \"signet / floor\" is signet's CPU per message over its floor's, same round."
 	echo
 	echo "| ratio | signet | range | sign floor | range | signet / floor | range |"
 	echo "|---|---|---|---|---|---|---|"
@@ -399,7 +407,7 @@ esac ;;
 esac ;;
 esac
 case " $setups " in *" rsa "*) case " $setups " in *" ed "*) case " $sizes " in *" 1m "*)
-	target_rounds=${BENCH_TARGET_ROUNDS:-9}
+	target_rounds=${BENCH_TARGET_ROUNDS:-15}
 	bound_rounds
 	echo
 	echo "The 1 MB message ($(wc -c <"$B_TMP/1m.eml") bytes, one connection) against its bound, from $target_rounds rounds that"

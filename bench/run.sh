@@ -28,7 +28,7 @@
 #	Environment: SIGNET_BUILD, BENCH_SKIP_DEPS=1 (no apt-get),
 #	BENCH_PARTS ("milter e2e memory profile"), BENCH_RESULTS (output
 #	file), and each part's own variables (see the scripts).
-#	Defaults take about 15 minutes on 2 cores.
+#	Defaults take about 25 minutes on 2 cores.
 # DIAGNOSTICS
 #	Stops at the first part that fails, with its reason on standard
 #	error; RESULTS.md is then left as it was.
