@@ -44,8 +44,9 @@
 #	files, and what that costs depends on the file system: on an ext4
 #	without a journal, whose inode allocator passes over every inode
 #	freed in the last 30 seconds, Postfix alone ran anywhere between
-#	420 and 940 messages/s from one run to the next. In memory the
-#	baseline holds still and the milter's share is what moves.
+#	420 and 940 messages/s from one run to the next. In memory that
+#	cost is gone; what the host's other work adds remains, which is
+#	why each milter run has a no-milter run on either side.
 #
 #	Output: a Markdown table on standard output, progress on standard
 #	error, figures as KEY=VALUE lines in $BENCH_VARS when set.
