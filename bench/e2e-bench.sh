@@ -81,8 +81,7 @@ memory)	if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then
 		queue=disk
 	fi ;;
 disk)	;;
-*)	echo "e2e-bench: BENCH_E2E_QUEUE is '$queue', not memory or disk" >&2
-	exit 2 ;;
+*)	bench_die "BENCH_E2E_QUEUE is '$queue': set it to memory or disk" ;;
 esac
 configs=${BENCH_E2E_CONFIGS:-odkim-unix-rsa odkim-unix-ed odkim-inet-rsa \
 signet-unix-rsa signet-unix-ed signet-unix-dual signet-inet-rsa \
